@@ -1,0 +1,167 @@
+//! Django's four default password validators: minimum length, common
+//! passwords (Django's own list of 20,000), entirely numeric, and similarity
+//! to the user's attributes.
+
+use crate::core::messages;
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+pub const MIN_LEN: usize = 8;
+pub const MAX_LEN: usize = 4096;
+const MAX_SIMILARITY: f64 = 0.7;
+
+static COMMON: OnceLock<HashSet<&'static str>> = OnceLock::new();
+
+fn common_passwords() -> &'static HashSet<&'static str> {
+    COMMON.get_or_init(|| include_str!("common-passwords.txt").lines().map(str::trim).collect())
+}
+
+/// What a password must not resemble.
+#[derive(Default)]
+pub struct PasswordContext<'a> {
+    pub username: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+}
+
+/// Every message that applies to `password`, empty when it is acceptable.
+pub fn validate_password(password: &str, ctx: &PasswordContext<'_>) -> Vec<String> {
+    let mut errors = Vec::new();
+    if password.contains('\0') {
+        return vec![messages::NULL_CHAR.to_owned()];
+    }
+    let len = password.chars().count();
+    if len > MAX_LEN {
+        return vec![messages::too_long(MAX_LEN)];
+    }
+    if let Some(name) = too_similar(password, ctx) {
+        errors.push(format!("The password is too similar to the {name}."));
+    }
+    if len < MIN_LEN {
+        errors.push(messages::PASSWORD_TOO_SHORT.to_owned());
+    }
+    if common_passwords().contains(password.to_lowercase().trim()) {
+        errors.push(messages::PASSWORD_TOO_COMMON.to_owned());
+    }
+    if !password.is_empty() && password.chars().all(|c| c.is_numeric()) {
+        errors.push(messages::PASSWORD_NUMERIC.to_owned());
+    }
+    errors
+}
+
+fn too_similar(password: &str, ctx: &PasswordContext<'_>) -> Option<&'static str> {
+    let password = password.to_lowercase();
+    let attrs = [
+        (ctx.username, "username"),
+        (ctx.first_name, "first name"),
+        (ctx.last_name, "last name"),
+        (ctx.email, "email address"),
+    ];
+    for (value, verbose) in attrs {
+        let Some(value) = value.filter(|v| !v.is_empty()) else { continue };
+        let value = value.to_lowercase();
+        let parts = value.split(|c: char| !(c.is_alphanumeric() || c == '_')).chain(std::iter::once(value.as_str()));
+        for part in parts {
+            if exceeds_length_ratio(&password, part) {
+                continue;
+            }
+            if quick_ratio(&password, part) >= MAX_SIMILARITY {
+                return Some(verbose);
+            }
+        }
+    }
+    None
+}
+
+/// Django skips parts far shorter than the password.
+fn exceeds_length_ratio(password: &str, value: &str) -> bool {
+    let pwd_len = password.chars().count();
+    let value_len = value.chars().count();
+    pwd_len >= 10 * value_len && (value_len as f64) < MAX_SIMILARITY / 2.0 * pwd_len as f64
+}
+
+/// Python's `SequenceMatcher.quick_ratio`: shared characters (as a multiset)
+/// over total length.
+fn quick_ratio(a: &str, b: &str) -> f64 {
+    let total = a.chars().count() + b.chars().count();
+    if total == 0 {
+        return 1.0;
+    }
+    let mut avail: std::collections::HashMap<char, i32> = std::collections::HashMap::new();
+    for c in b.chars() {
+        *avail.entry(c).or_default() += 1;
+    }
+    let mut matches = 0;
+    for c in a.chars() {
+        if let Some(n) = avail.get_mut(&c) {
+            if *n > 0 {
+                *n -= 1;
+                matches += 1;
+            }
+        }
+    }
+    2.0 * f64::from(matches) / total as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(pw: &str) -> Vec<String> {
+        validate_password(pw, &PasswordContext::default())
+    }
+
+    #[test]
+    fn good_password_passes() {
+        assert!(check("correct horse battery staple").is_empty());
+        assert!(check("Tr1cky-Latch-9").is_empty());
+    }
+
+    #[test]
+    fn each_validator_fires() {
+        assert_eq!(check("x7#Qp"), vec![messages::PASSWORD_TOO_SHORT.to_owned()]);
+        assert_eq!(check("password"), vec![messages::PASSWORD_TOO_COMMON.to_owned()]);
+        assert_eq!(check("PassWord"), vec![messages::PASSWORD_TOO_COMMON.to_owned()]);
+        assert_eq!(
+            check("12345678"),
+            vec![messages::PASSWORD_TOO_COMMON.to_owned(), messages::PASSWORD_NUMERIC.to_owned()]
+        );
+        assert_eq!(check("80418273940"), vec![messages::PASSWORD_NUMERIC.to_owned()]);
+        assert_eq!(
+            check("123"),
+            vec![
+                messages::PASSWORD_TOO_SHORT.to_owned(),
+                messages::PASSWORD_TOO_COMMON.to_owned(),
+                messages::PASSWORD_NUMERIC.to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn common_list_is_the_real_one() {
+        assert_eq!(common_passwords().len(), 20_000);
+    }
+
+    #[test]
+    fn similarity_to_username_and_email() {
+        let ctx =
+            PasswordContext { username: Some("mariaelena"), email: Some("someone@example.org"), ..Default::default() };
+        assert_eq!(
+            validate_password("MariaElena1", &ctx),
+            vec!["The password is too similar to the username.".to_owned()]
+        );
+        assert_eq!(
+            validate_password("someone.example", &ctx),
+            vec!["The password is too similar to the email address.".to_owned()]
+        );
+        assert!(validate_password("Tr1cky-Latch-9", &ctx).is_empty());
+    }
+
+    #[test]
+    fn quick_ratio_matches_python() {
+        // difflib.SequenceMatcher(a="abcd", b="bcde").quick_ratio() == 0.75
+        assert!((quick_ratio("abcd", "bcde") - 0.75).abs() < 1e-9);
+        assert!((quick_ratio("", "") - 1.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,29 @@
+//! Outgoing email: what a message is, how it is rendered from templates, and
+//! the two ways it leaves (SMTP via lettre, or files in an outbox directory).
+
+mod outbox;
+mod smtp;
+pub mod templates;
+
+pub use outbox::OutboxMailer;
+pub use smtp::SmtpMailer;
+
+/// A rendered message, ready to send.
+#[derive(Clone, Debug)]
+pub struct OutgoingEmail {
+    pub to: String,
+    pub kind: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The action link inside (logged by the outbox for local installs).
+    pub link: Option<String>,
+}
+
+/// Somewhere emails go.
+#[async_trait::async_trait]
+pub trait Mailer: Send + Sync {
+    /// # Errors
+    /// When the message could not be handed over.
+    async fn send(&self, email: &OutgoingEmail) -> anyhow::Result<()>;
+}

@@ -1,0 +1,100 @@
+//! `Engine`: the database, configuration, hashers and mailer every flow
+//! needs, cheap to clone and shared by both front doors.
+
+use crate::core::config::EngineConfig;
+use crate::core::credentials::PasswordHasher;
+use crate::core::email::{templates, Mailer, OutgoingEmail};
+use crate::core::jwt::JwtCodec;
+use crate::core::secrets::TokenHasher;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    cfg: EngineConfig,
+    hasher: PasswordHasher,
+    tokens: TokenHasher,
+    sessions: TokenHasher,
+    jwt: JwtCodec,
+    mailer: Arc<dyn Mailer>,
+}
+
+impl Engine {
+    /// `hash_concurrency` bounds how many argon2 hashes run at once.
+    pub fn new(db: DatabaseConnection, cfg: EngineConfig, mailer: Arc<dyn Mailer>, hash_concurrency: usize) -> Self {
+        let tokens = TokenHasher::new(&cfg.secret_key, "token");
+        let sessions = TokenHasher::new(&cfg.secret_key, "session");
+        let jwt = JwtCodec::new(&cfg.secret_key);
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                hasher: PasswordHasher::new(hash_concurrency),
+                tokens,
+                sessions,
+                jwt,
+                mailer,
+                cfg,
+            }),
+        }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.cfg
+    }
+
+    pub(crate) fn hasher(&self) -> &PasswordHasher {
+        &self.inner.hasher
+    }
+
+    pub(crate) fn token_hasher(&self) -> &TokenHasher {
+        &self.inner.tokens
+    }
+
+    pub(crate) fn jwt(&self) -> &JwtCodec {
+        &self.inner.jwt
+    }
+
+    /// The stored form of a session id.
+    pub fn session_key(&self, session_id: &str) -> String {
+        self.inner.sessions.hash(session_id)
+    }
+
+    /// Renders and sends an email in the background, retrying a few times, so
+    /// the response neither waits for nor depends on the mail server.
+    pub(crate) fn dispatch(&self, kind: &'static str, to: &str, link: Option<&str>, vars: &[(&str, &str)]) {
+        let email = match templates::render(kind, to, link, vars) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!(error = %e, "rendering email");
+                return;
+            }
+        };
+        let mailer = self.inner.mailer.clone();
+        tokio::spawn(deliver(mailer, email));
+    }
+}
+
+async fn deliver(mailer: Arc<dyn Mailer>, email: OutgoingEmail) {
+    let mut delay = Duration::from_millis(500);
+    for attempt in 1..=5 {
+        match mailer.send(&email).await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::warn!(kind = email.kind, attempt, error = %format!("{e:#}"), "email delivery failed");
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+        }
+    }
+    tracing::error!(kind = email.kind, "email dropped after 5 attempts");
+}

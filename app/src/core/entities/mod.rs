@@ -1,0 +1,8 @@
+//! sea-orm entities, one file per table. Models holding hashes implement
+//! `Debug` by hand so a stray log line cannot leak them.
+
+pub mod auth_token;
+pub mod one_time_token;
+pub mod refresh_token;
+pub mod session;
+pub mod user;

@@ -1,0 +1,176 @@
+//! Credentials for API clients: opaque tokens and JWT pairs. Issue them,
+//! authenticate requests with them, rotate and revoke them.
+
+use super::Credential;
+use crate::core::entities::user::Model as User;
+use crate::core::error::FlowError;
+use crate::core::jwt::{Claims, ACCESS, REFRESH};
+use crate::core::repo::{auth_tokens, one_time_tokens as otts, refresh_tokens, sessions, users};
+use crate::core::{now, secrets, Engine};
+
+/// What a JWT login or refresh hands out.
+pub struct JwtPair {
+    pub access: String,
+    pub refresh: String,
+    pub access_expiration: i64,
+    pub refresh_expiration: i64,
+}
+
+impl Engine {
+    /// An active user by id (sessions store only the id).
+    pub async fn active_user(&self, id: i32) -> Result<Option<User>, FlowError> {
+        Ok(users::by_id(self.db(), id).await?.filter(|u| u.is_active))
+    }
+
+    /// A new opaque token for `user`; only its hash is stored.
+    ///
+    /// # Errors
+    /// Database failures only.
+    pub async fn issue_token(&self, user: &User) -> Result<String, FlowError> {
+        let key = secrets::random_token();
+        auth_tokens::insert(self.db(), user.id, self.token_hasher().hash(&key), now()).await?;
+        Ok(key)
+    }
+
+    /// The user behind `Authorization: Token <key>` and the token's id.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for an unknown key or an inactive user.
+    pub async fn authenticate_token(&self, key: &str) -> Result<(User, i32), FlowError> {
+        let token =
+            auth_tokens::by_hash(self.db(), &self.token_hasher().hash(key)).await?.ok_or(FlowError::Unauthenticated)?;
+        let user = self.active_user(token.user_id).await?.ok_or(FlowError::Unauthenticated)?;
+        Ok((user, token.id))
+    }
+
+    pub async fn revoke_token(&self, id: i32) -> Result<(), FlowError> {
+        Ok(auth_tokens::delete(self.db(), id).await?)
+    }
+
+    fn mint(&self, user_id: i32, family: &str) -> Result<(JwtPair, String), FlowError> {
+        let t = now();
+        let cfg = self.config();
+        let claims = |kind: &str, ttl: i64| Claims {
+            token_type: kind.to_owned(),
+            exp: t + ttl,
+            iat: t,
+            jti: secrets::random_token(),
+            user_id,
+            sid: family.to_owned(),
+        };
+        let access = claims(ACCESS, cfg.access_ttl_secs);
+        let refresh = claims(REFRESH, cfg.refresh_ttl_secs);
+        let pair = JwtPair {
+            access: self.jwt().encode(&access)?,
+            refresh: self.jwt().encode(&refresh)?,
+            access_expiration: access.exp,
+            refresh_expiration: refresh.exp,
+        };
+        Ok((pair, refresh.jti))
+    }
+
+    async fn store_refresh(&self, pair: &JwtPair, jti: &str, family: &str, user_id: i32) -> Result<(), FlowError> {
+        refresh_tokens::insert(self.db(), jti, family, user_id, pair.refresh_expiration, now()).await?;
+        Ok(())
+    }
+
+    /// A new access + refresh pair, starting a new refresh family.
+    ///
+    /// # Errors
+    /// Database failures only.
+    pub async fn issue_jwt(&self, user: &User) -> Result<JwtPair, FlowError> {
+        let family = secrets::random_token();
+        let (pair, jti) = self.mint(user.id, &family)?;
+        self.store_refresh(&pair, &jti, &family, user.id).await?;
+        Ok(pair)
+    }
+
+    /// The user behind `Authorization: Bearer <access>` and its family.
+    ///
+    /// # Errors
+    /// `TokenInvalid` for a bad, expired or revoked token.
+    pub async fn authenticate_access(&self, token: &str) -> Result<(User, String), FlowError> {
+        let claims = self.jwt().decode(token, Some(ACCESS))?;
+        if !refresh_tokens::family_active(self.db(), &claims.sid).await? {
+            return Err(FlowError::TokenInvalid);
+        }
+        let user = self.active_user(claims.user_id).await?.ok_or(FlowError::TokenInvalid)?;
+        Ok((user, claims.sid))
+    }
+
+    /// `token/verify/`: any live token, access or refresh.
+    ///
+    /// # Errors
+    /// `TokenInvalid`.
+    pub async fn verify_jwt(&self, token: &str) -> Result<(), FlowError> {
+        let claims = self.jwt().decode(token, None)?;
+        let live = if claims.token_type == REFRESH {
+            refresh_tokens::by_jti(self.db(), &claims.jti)
+                .await?
+                .is_some_and(|r| r.used_at.is_none() && r.revoked_at.is_none())
+        } else {
+            refresh_tokens::family_active(self.db(), &claims.sid).await?
+        };
+        if live && self.active_user(claims.user_id).await?.is_some() {
+            Ok(())
+        } else {
+            Err(FlowError::TokenInvalid)
+        }
+    }
+
+    /// `token/refresh/` with rotation: the old refresh token is used up and a
+    /// new pair of the same family comes back. Presenting a used refresh token
+    /// again means it was stolen or replayed: the whole family is revoked.
+    ///
+    /// # Errors
+    /// `TokenInvalid`.
+    pub async fn refresh_jwt(&self, refresh: &str) -> Result<JwtPair, FlowError> {
+        let claims = self.jwt().decode(refresh, Some(REFRESH))?;
+        let row = refresh_tokens::by_jti(self.db(), &claims.jti).await?.ok_or(FlowError::TokenInvalid)?;
+        let t = now();
+        if !refresh_tokens::mark_used(self.db(), &row.jti, t).await? {
+            if row.revoked_at.is_none() {
+                tracing::warn!(user_id = row.user_id, "refresh token reused: revoking its family");
+                refresh_tokens::revoke_family(self.db(), &row.family, t).await?;
+            }
+            return Err(FlowError::TokenInvalid);
+        }
+        let user = self.active_user(row.user_id).await?.ok_or(FlowError::TokenInvalid)?;
+        let (pair, jti) = self.mint(user.id, &row.family)?;
+        self.store_refresh(&pair, &jti, &row.family, user.id).await?;
+        Ok(pair)
+    }
+
+    /// The family a (signature-valid, even expired-access) refresh token
+    /// belongs to, for logout.
+    pub fn refresh_family(&self, refresh: &str) -> Option<String> {
+        self.jwt().decode(refresh, Some(REFRESH)).ok().map(|c| c.sid)
+    }
+
+    pub async fn revoke_family(&self, family: &str) -> Result<(), FlowError> {
+        Ok(refresh_tokens::revoke_family(self.db(), family, now()).await?)
+    }
+
+    /// Ends every session, token and refresh family of the user but `keep`,
+    /// and voids pending reset links (a password change does this).
+    pub async fn revoke_all_except(&self, user_id: i32, keep: &Credential) -> Result<(), FlowError> {
+        let db = self.db();
+        let keep_session = match keep {
+            Credential::Session(h) => Some(h.as_str()),
+            _ => None,
+        };
+        let keep_token = match keep {
+            Credential::Token(id) => Some(*id),
+            _ => None,
+        };
+        let keep_family = match keep {
+            Credential::Jwt(f) => Some(f.as_str()),
+            _ => None,
+        };
+        sessions::delete_for_user(db, user_id, keep_session).await?;
+        auth_tokens::delete_for_user(db, user_id, keep_token).await?;
+        refresh_tokens::revoke_for_user(db, user_id, keep_family, now()).await?;
+        otts::delete_for_user(db, user_id, otts::PASSWORD_RESET).await?;
+        Ok(())
+    }
+}

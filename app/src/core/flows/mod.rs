@@ -1,0 +1,62 @@
+//! The account flows, one file each. Both front doors (JSON API and pages)
+//! call these and nothing else, so every rule lives here once.
+
+pub mod auth;
+pub mod login;
+pub mod password_change;
+pub mod password_reset;
+pub mod profile;
+pub mod sessions;
+pub mod signup;
+pub mod verify_email;
+
+use crate::core::domain::{validate_password, PasswordContext};
+use crate::core::entities::user::Model as User;
+use crate::core::messages;
+use crate::shared::errors::FieldErrors;
+use secrecy::{ExposeSecret, SecretString};
+
+/// The credential a request came with: kept alive when "all other" sessions
+/// and tokens are revoked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session (the stored hash of its id).
+    Session(String),
+    /// An opaque API token (its row id).
+    Token(i32),
+    /// A JWT refresh family.
+    Jwt(String),
+    None,
+}
+
+/// Django's `SetPasswordForm` rules: the two must match and pass the
+/// validators; errors go on `second_field`.
+pub(crate) fn check_new_password(
+    first: &SecretString,
+    second: &SecretString,
+    second_field: &str,
+    user: &User,
+) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if first.expose_secret() != second.expose_secret() {
+        errors.add(second_field, messages::PASSWORDS_DIFFER);
+        return Err(errors);
+    }
+    let ctx = PasswordContext {
+        username: Some(&user.username),
+        email: Some(&user.email),
+        first_name: Some(&user.first_name),
+        last_name: Some(&user.last_name),
+    };
+    for m in validate_password(second.expose_secret(), &ctx) {
+        errors.add(second_field, m);
+    }
+    errors.into_result()
+}
+
+/// Blank checks for password fields (they are never trimmed).
+pub(crate) fn require_secret(errors: &mut FieldErrors, field: &str, value: &SecretString) {
+    if value.expose_secret().is_empty() {
+        errors.add(field, messages::BLANK);
+    }
+}

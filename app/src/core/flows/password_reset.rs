@@ -1,0 +1,92 @@
+//! Password reset by email: request a link (no enumeration: an unknown
+//! address gets an "unknown account" email), then confirm with uid + token.
+
+use super::{check_new_password, require_secret, Credential};
+use crate::core::domain::EmailAddress;
+use crate::core::entities::user::Model as User;
+use crate::core::error::FlowError;
+use crate::core::repo::{one_time_tokens as otts, users};
+use crate::core::{messages, now, secrets, Engine};
+use crate::shared::errors::FieldErrors;
+use secrecy::SecretString;
+
+pub struct ResetConfirmInput {
+    pub uid: String,
+    pub token: String,
+    pub new_password1: SecretString,
+    pub new_password2: SecretString,
+}
+
+impl Engine {
+    /// # Errors
+    /// `Invalid` only for a malformed address.
+    #[tracing::instrument(skip_all)]
+    pub async fn request_password_reset(&self, email: &str) -> Result<(), FlowError> {
+        let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
+        match users::by_email(self.db(), &email.canonical()).await? {
+            Some(user) if user.is_active => {
+                let token = secrets::random_token();
+                let t = now();
+                otts::insert(
+                    self.db(),
+                    otts::PASSWORD_RESET,
+                    user.id,
+                    None,
+                    self.token_hasher().hash(&token),
+                    t + self.config().reset_ttl_secs,
+                    t,
+                )
+                .await?;
+                let link = self.config().reset_url(&secrets::encode_uid(user.id), &token);
+                self.dispatch("password_reset", &user.email, Some(&link), &[("username", &user.username)]);
+            }
+            _ => self.dispatch("unknown_account", email.as_str(), None, &[]),
+        }
+        Ok(())
+    }
+
+    /// Checks a reset link without using it up (the page shows the form only
+    /// for a live link).
+    ///
+    /// # Errors
+    /// `Invalid` on `uid` or `token`.
+    pub async fn check_reset_link(&self, uid: &str, token: &str) -> Result<(User, i32), FlowError> {
+        let user_id =
+            secrets::decode_uid(uid.trim()).ok_or_else(|| FlowError::field("uid", messages::INVALID_VALUE))?;
+        let user = users::by_id(self.db(), user_id)
+            .await?
+            .filter(|u| u.is_active)
+            .ok_or_else(|| FlowError::field("uid", messages::INVALID_VALUE))?;
+        let row = otts::find_valid(self.db(), otts::PASSWORD_RESET, &self.token_hasher().hash(token.trim()), now())
+            .await?
+            .filter(|r| r.user_id == user.id)
+            .ok_or_else(|| FlowError::field("token", messages::INVALID_VALUE))?;
+        Ok((user, row.id))
+    }
+
+    /// Sets the new password; the link is used up, every session and token of
+    /// the account revoked, and the address counts as verified.
+    ///
+    /// # Errors
+    /// `Invalid` on `uid`, `token` or `new_password2`.
+    #[tracing::instrument(skip_all)]
+    pub async fn confirm_password_reset(&self, input: ResetConfirmInput) -> Result<(), FlowError> {
+        let mut errors = FieldErrors::new();
+        for (field, value) in [("uid", &input.uid), ("token", &input.token)] {
+            if value.trim().is_empty() {
+                errors.add(field, messages::BLANK);
+            }
+        }
+        require_secret(&mut errors, "new_password1", &input.new_password1);
+        require_secret(&mut errors, "new_password2", &input.new_password2);
+        errors.into_result()?;
+        let (user, token_id) = self.check_reset_link(&input.uid, &input.token).await?;
+        check_new_password(&input.new_password1, &input.new_password2, "new_password2", &user)?;
+        if !otts::consume(self.db(), token_id, now()).await? {
+            return Err(FlowError::field("token", messages::INVALID_VALUE));
+        }
+        self.set_password(&user, input.new_password1, &Credential::None).await?;
+        users::mark_email_verified(self.db(), user.id).await?;
+        Ok(())
+    }
+}

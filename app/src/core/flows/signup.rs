@@ -1,0 +1,101 @@
+//! Sign-up: validate, create the account, send the verification email.
+
+use crate::core::domain::{validate_password, EmailAddress, PasswordContext, Username};
+use crate::core::entities::user::Model as User;
+use crate::core::error::FlowError;
+use crate::core::repo::users::{self, NewUser};
+use crate::core::{config::VerificationMode, messages, now, Engine};
+use crate::shared::errors::FieldErrors;
+use secrecy::{ExposeSecret, SecretString};
+
+pub struct SignupInput {
+    pub username: String,
+    pub email: String,
+    pub password1: SecretString,
+    pub password2: SecretString,
+}
+
+pub enum SignupOutcome {
+    /// Mandatory verification: the user must click the emailed link first.
+    VerificationSent(User),
+    /// The user may log in right away.
+    LoggedIn(User),
+}
+
+struct ValidSignup {
+    username: Username,
+    email: EmailAddress,
+    password: SecretString,
+}
+
+impl Engine {
+    async fn validate_signup(&self, input: SignupInput) -> Result<ValidSignup, FlowError> {
+        let mut errors = FieldErrors::new();
+        let username =
+            Username::parse(&input.username).map_err(|ms| ms.into_iter().for_each(|m| errors.add("username", m))).ok();
+        let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
+        if let Some(u) = &username {
+            if users::by_username(self.db(), &u.canonical()).await?.is_some() {
+                errors.add("username", messages::USERNAME_TAKEN);
+            }
+        }
+        if let Some(e) = &email {
+            if users::by_email(self.db(), &e.canonical()).await?.is_some() {
+                errors.add("email", messages::EMAIL_TAKEN);
+            }
+        }
+        if input.password1.expose_secret().is_empty() {
+            errors.add("password1", messages::BLANK);
+        } else {
+            let ctx = PasswordContext {
+                username: username.as_ref().map(Username::as_str),
+                email: email.as_ref().map(EmailAddress::as_str),
+                ..Default::default()
+            };
+            for m in validate_password(input.password1.expose_secret(), &ctx) {
+                errors.add("password1", m);
+            }
+        }
+        if input.password2.expose_secret().is_empty() {
+            errors.add("password2", messages::BLANK);
+        }
+        errors.into_result()?;
+        if input.password1.expose_secret() != input.password2.expose_secret() {
+            return Err(FlowError::non_field(messages::PASSWORDS_DIFFER_SIGNUP));
+        }
+        match (username, email) {
+            (Some(username), Some(email)) => Ok(ValidSignup { username, email, password: input.password1 }),
+            _ => Err(anyhow::anyhow!("signup validated without username or email").into()),
+        }
+    }
+
+    /// Creates an account.
+    ///
+    /// # Errors
+    /// `Invalid` with messages per field (taken names included).
+    #[tracing::instrument(skip_all)]
+    pub async fn signup(&self, input: SignupInput) -> Result<SignupOutcome, FlowError> {
+        let valid = self.validate_signup(input).await?;
+        let hash = self.hasher().hash(valid.password).await?;
+        let mode = self.config().verification;
+        let new = NewUser {
+            username: valid.username.as_str().to_owned(),
+            email: valid.email.as_str().to_owned(),
+            password_hash: Some(hash),
+            email_verified: false,
+        };
+        let user = users::insert(self.db(), new, now()).await?;
+        tracing::info!(user_id = user.id, "account created");
+        match mode {
+            VerificationMode::None => Ok(SignupOutcome::LoggedIn(user)),
+            VerificationMode::Optional => {
+                self.send_verification(&user).await?;
+                Ok(SignupOutcome::LoggedIn(user))
+            }
+            VerificationMode::Mandatory => {
+                self.send_verification(&user).await?;
+                Ok(SignupOutcome::VerificationSent(user))
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Email verification: issue a key by email, confirm it, resend on request.
+
+use crate::core::domain::EmailAddress;
+use crate::core::entities::user::Model as User;
+use crate::core::error::FlowError;
+use crate::core::repo::{one_time_tokens as otts, users};
+use crate::core::{now, secrets, Engine};
+
+impl Engine {
+    /// Creates a verification key for the user's current address and emails it.
+    pub(crate) async fn send_verification(&self, user: &User) -> Result<(), FlowError> {
+        let key = secrets::random_token();
+        let t = now();
+        otts::insert(
+            self.db(),
+            otts::VERIFY_EMAIL,
+            user.id,
+            Some(user.email_lower.clone()),
+            self.token_hasher().hash(&key),
+            t + self.config().verification_ttl_secs,
+            t,
+        )
+        .await?;
+        let link = self.config().verify_url(&key);
+        self.dispatch("verify_email", &user.email, Some(&link), &[("username", &user.username)]);
+        Ok(())
+    }
+
+    /// Confirms the address a key was sent to.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown, used or expired key, or one for an address
+    /// the account no longer has.
+    #[tracing::instrument(skip_all)]
+    pub async fn verify_email(&self, key: &str) -> Result<User, FlowError> {
+        let t = now();
+        let token = otts::find_valid(self.db(), otts::VERIFY_EMAIL, &self.token_hasher().hash(key.trim()), t)
+            .await?
+            .ok_or(FlowError::NotFound)?;
+        let user = users::by_id(self.db(), token.user_id).await?.ok_or(FlowError::NotFound)?;
+        if token.email.as_deref() != Some(user.email_lower.as_str()) || !otts::consume(self.db(), token.id, t).await? {
+            return Err(FlowError::NotFound);
+        }
+        users::mark_email_verified(self.db(), user.id).await?;
+        otts::delete_for_user(self.db(), user.id, otts::VERIFY_EMAIL).await?;
+        tracing::info!(user_id = user.id, "email verified");
+        Ok(User { email_verified: true, ..user })
+    }
+
+    /// Sends a new key when the address belongs to an unverified account;
+    /// answers the same either way.
+    ///
+    /// # Errors
+    /// `Invalid` only for a malformed address.
+    #[tracing::instrument(skip_all)]
+    pub async fn resend_verification(&self, email: &str) -> Result<(), FlowError> {
+        let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
+        if let Some(user) = users::by_email(self.db(), &email.canonical()).await? {
+            if user.is_active && !user.email_verified {
+                self.send_verification(&user).await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,44 @@
+//! User-facing messages, worded as Django / DRF / dj-rest-auth word them so
+//! existing clients that match on text keep working.
+
+pub const REQUIRED: &str = "This field is required.";
+pub const BLANK: &str = "This field may not be blank.";
+pub const NOT_A_STRING: &str = "Not a valid string.";
+pub const NULL_CHAR: &str = "Null characters are not allowed.";
+pub const INVALID_EMAIL: &str = "Enter a valid email address.";
+pub const INVALID_USERNAME: &str =
+    "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
+pub const USERNAME_TAKEN: &str = "A user with that username already exists.";
+pub const EMAIL_TAKEN: &str = "A user is already registered with this e-mail address.";
+pub const PASSWORDS_DIFFER_SIGNUP: &str = "The two password fields didn't match.";
+pub const PASSWORDS_DIFFER: &str = "The two password fields didn’t match.";
+pub const PASSWORD_TOO_SHORT: &str = "This password is too short. It must contain at least 8 characters.";
+pub const PASSWORD_TOO_COMMON: &str = "This password is too common.";
+pub const PASSWORD_NUMERIC: &str = "This password is entirely numeric.";
+pub const BAD_CREDENTIALS: &str = "Unable to log in with provided credentials.";
+pub const EMAIL_NOT_VERIFIED: &str = "E-mail is not verified.";
+pub const OLD_PASSWORD_WRONG: &str = "Your old password was entered incorrectly. Please enter it again.";
+pub const INVALID_VALUE: &str = "Invalid value";
+pub const NO_PASSWORD_SET: &str = "This account has no password set.";
+
+pub const VERIFICATION_SENT: &str = "Verification e-mail sent.";
+pub const OK: &str = "ok";
+pub const LOGGED_OUT: &str = "Successfully logged out.";
+pub const PASSWORD_SAVED: &str = "New password has been saved.";
+pub const RESET_SENT: &str = "Password reset e-mail has been sent.";
+pub const RESET_DONE: &str = "Password has been reset with the new password.";
+
+/// "Ensure this field has no more than N characters."
+pub fn too_long(max: usize) -> String {
+    format!("Ensure this field has no more than {max} characters.")
+}
+
+/// The login-form message naming the fields the configured login method needs.
+pub fn must_include(method: crate::core::config::LoginMethod) -> &'static str {
+    use crate::core::config::LoginMethod::*;
+    match method {
+        Username => "Must include \"username\" and \"password\".",
+        Email => "Must include \"email\" and \"password\".",
+        UsernameEmail => "Must include either \"username\" or \"email\" and \"password\".",
+    }
+}

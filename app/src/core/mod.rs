@@ -1,0 +1,25 @@
+//! The domain engine (server only). No HTTP or Leptos types live here: the JSON
+//! handlers and the server functions both translate into these flows.
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod config;
+pub mod credentials;
+pub mod domain;
+pub mod email;
+pub mod engine;
+pub mod entities;
+pub mod error;
+pub mod flows;
+pub mod jwt;
+pub mod messages;
+pub mod repo;
+pub mod secrets;
+
+pub use config::EngineConfig;
+pub use engine::Engine;
+pub use error::FlowError;
+
+/// Seconds since the Unix epoch: every timestamp in the database uses this.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

@@ -1,0 +1,8 @@
+//! Persistence: small functions over sea-orm, one file per table. They take
+//! any connection so a flow can run several in one transaction.
+
+pub mod auth_tokens;
+pub mod one_time_tokens;
+pub mod refresh_tokens;
+pub mod sessions;
+pub mod users;

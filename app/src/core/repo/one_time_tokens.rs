@@ -1,0 +1,65 @@
+//! Reads and writes of `one_time_tokens`.
+
+use crate::core::entities::one_time_token::{ActiveModel, Column, Entity as Otts, Model as OneTimeToken};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+pub const VERIFY_EMAIL: &str = "verify_email";
+pub const PASSWORD_RESET: &str = "password_reset";
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    user_id: i32,
+    email: Option<String>,
+    token_hash: String,
+    expires_at: i64,
+    now: i64,
+) -> Result<OneTimeToken, DbErr> {
+    ActiveModel {
+        token_hash: Set(token_hash),
+        kind: Set(kind.to_owned()),
+        user_id: Set(user_id),
+        email: Set(email),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// The token if it exists, is of `kind`, unused and unexpired.
+pub async fn find_valid(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<OneTimeToken>, DbErr> {
+    Otts::find()
+        .filter(Column::TokenHash.eq(token_hash))
+        .filter(Column::Kind.eq(kind))
+        .filter(Column::UsedAt.is_null())
+        .filter(Column::ExpiresAt.gt(now))
+        .one(db)
+        .await
+}
+
+/// Uses the token up: `true` for exactly one caller, however many race.
+pub async fn consume(db: &impl ConnectionTrait, id: i32, now: i64) -> Result<bool, DbErr> {
+    let res = Otts::update_many()
+        .col_expr(Column::UsedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::UsedAt.is_null())
+        .filter(Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Removes every token of `kind` for `user_id` (after a password change, a
+/// successful verification, ...).
+pub async fn delete_for_user(db: &impl ConnectionTrait, user_id: i32, kind: &str) -> Result<(), DbErr> {
+    Otts::delete_many().filter(Column::UserId.eq(user_id)).filter(Column::Kind.eq(kind)).exec(db).await.map(|_| ())
+}

@@ -1,0 +1,136 @@
+//! Reads and writes of `users`.
+
+use crate::core::entities::user::{self, ActiveModel, Column, Entity as Users, Model as User};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+
+/// Fields of a new account, already validated and hashed.
+pub struct NewUser {
+    pub username: String,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub email_verified: bool,
+}
+
+/// Why an insert or rename failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("username taken")]
+    UsernameTaken,
+    #[error("email taken")]
+    EmailTaken,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+fn classify(e: DbErr) -> WriteError {
+    if let Some(sea_orm::SqlErr::UniqueConstraintViolation(msg)) = e.sql_err() {
+        if msg.contains("username") {
+            return WriteError::UsernameTaken;
+        }
+        if msg.contains("email") {
+            return WriteError::EmailTaken;
+        }
+    }
+    WriteError::Db(e)
+}
+
+pub async fn by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<User>, DbErr> {
+    Users::find_by_id(id).one(db).await
+}
+
+pub async fn by_username(db: &impl ConnectionTrait, username_lower: &str) -> Result<Option<User>, DbErr> {
+    Users::find().filter(Column::UsernameLower.eq(username_lower)).one(db).await
+}
+
+pub async fn by_email(db: &impl ConnectionTrait, email_lower: &str) -> Result<Option<User>, DbErr> {
+    Users::find().filter(Column::EmailLower.eq(email_lower)).one(db).await
+}
+
+/// # Errors
+/// `UsernameTaken` / `EmailTaken` when a unique index refuses the row
+/// (also under a race between two sign-ups).
+pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: i64) -> Result<User, WriteError> {
+    let row = ActiveModel {
+        username_lower: Set(new.username.to_lowercase()),
+        username: Set(new.username),
+        email_lower: Set(new.email.to_lowercase()),
+        email: Set(new.email),
+        email_verified: Set(new.email_verified),
+        password_hash: Set(new.password_hash),
+        first_name: Set(String::new()),
+        last_name: Set(String::new()),
+        is_active: Set(true),
+        date_joined: Set(now),
+        last_login: Set(None),
+        ..Default::default()
+    };
+    row.insert(db).await.map_err(classify)
+}
+
+pub async fn set_password(db: &impl ConnectionTrait, id: i32, hash: &str) -> Result<(), DbErr> {
+    Users::update_many()
+        .col_expr(Column::PasswordHash, Expr::value(hash.to_owned()))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn mark_email_verified(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
+    Users::update_many()
+        .col_expr(Column::EmailVerified, Expr::value(true))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn touch_last_login(db: &impl ConnectionTrait, id: i32, now: i64) -> Result<(), DbErr> {
+    Users::update_many()
+        .col_expr(Column::LastLogin, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Changes to the editable profile fields; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct ProfileChanges {
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+}
+
+/// # Errors
+/// `UsernameTaken` when the new username belongs to someone else.
+pub async fn update_profile(
+    db: &impl ConnectionTrait,
+    user: User,
+    changes: ProfileChanges,
+) -> Result<User, WriteError> {
+    let mut row: user::ActiveModel = user.into();
+    if let Some(u) = changes.username {
+        row.username_lower = Set(u.to_lowercase());
+        row.username = Set(u);
+    }
+    if let Some(v) = changes.first_name {
+        row.first_name = Set(v);
+    }
+    if let Some(v) = changes.last_name {
+        row.last_name = Set(v);
+    }
+    row.update(db).await.map_err(classify)
+}
+
+impl From<WriteError> for crate::core::FlowError {
+    fn from(e: WriteError) -> Self {
+        use crate::core::messages;
+        match e {
+            WriteError::UsernameTaken => Self::field("username", messages::USERNAME_TAKEN),
+            WriteError::EmailTaken => Self::field("email", messages::EMAIL_TAKEN),
+            WriteError::Db(e) => e.into(),
+        }
+    }
+}

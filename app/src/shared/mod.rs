@@ -1,0 +1,5 @@
+//! Types that compile both on the server and in the browser (wasm).
+
+pub mod errors;
+pub mod routes;
+pub mod user;

@@ -1,0 +1,8 @@
+//! Page paths, shared by the router, the emails and the end-to-end tests.
+
+pub const HOME: &str = "/";
+pub const LOGIN: &str = "/login";
+pub const SIGNUP: &str = "/signup";
+pub const VERIFY_EMAIL: &str = "/verify-email";
+pub const PASSWORD_RESET: &str = "/password-reset";
+pub const PROFILE: &str = "/profile";

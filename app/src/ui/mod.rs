@@ -1,0 +1,4 @@
+//! Leptos pages and components.
+
+pub mod app;
+pub mod pages;

@@ -1,0 +1,21 @@
+//! Database schema for Latchkey, one migration per table group.
+//! Portable between SQLite and PostgreSQL: integer ids, unix-second timestamps.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m0001_users;
+mod m0002_credentials;
+mod m0003_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m0001_users::Migration),
+            Box::new(m0002_credentials::Migration),
+            Box::new(m0003_sessions::Migration),
+        ]
+    }
+}

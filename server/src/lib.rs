@@ -1,0 +1,9 @@
+//! Latchkey's HTTP server: settings, start-up, sessions, and the JSON API.
+//! Pages come from the `app` crate; every rule comes from `app::core`.
+
+pub mod rest;
+pub mod session;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

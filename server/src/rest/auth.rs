@@ -1,0 +1,129 @@
+//! Who is calling: `Authorization: Token <key>`, `Authorization: Bearer
+//! <jwt>`, the JWT cookie, or the browser session, in that order.
+
+use super::error::ApiError;
+use super::jwt_cookies;
+use crate::session;
+use crate::state::AppState;
+use app::core::entities::user::Model as User;
+use app::core::flows::Credential;
+use app::core::FlowError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{header, Method, StatusCode};
+use tower_sessions::Session;
+
+/// A request with valid credentials.
+pub struct Authed {
+    pub user: User,
+    pub credential: Credential,
+}
+
+/// A request that may or may not carry valid credentials.
+pub struct MaybeAuthed(pub Option<Authed>);
+
+fn origin_of(url: &str) -> &str {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let host_len = rest.find('/').unwrap_or(rest.len());
+    &url[..url.len() - rest.len() + host_len]
+}
+
+/// Cookie-authenticated writes must come from our own origin (CSRF).
+fn check_origin(parts: &Parts, state: &AppState) -> Result<(), ApiError> {
+    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    if origin == origin_of(&state.settings.engine.public_url) {
+        Ok(())
+    } else {
+        Err(ApiError::detail(
+            StatusCode::FORBIDDEN,
+            format!("CSRF Failed: Origin checking failed - {origin} does not match any trusted origins."),
+        ))
+    }
+}
+
+async fn by_header(value: &str, state: &AppState) -> Option<Result<Authed, ApiError>> {
+    let (scheme, credentials) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    let credentials = credentials.trim();
+    let engine = &state.engine;
+    match scheme.to_ascii_lowercase().as_str() {
+        "token" => Some(if credentials.is_empty() || credentials.contains(' ') {
+            Err(ApiError::detail(StatusCode::UNAUTHORIZED, "Invalid token header. No credentials provided."))
+        } else {
+            match engine.authenticate_token(credentials).await {
+                Ok((user, id)) => Ok(Authed { user, credential: Credential::Token(id) }),
+                Err(FlowError::Unauthenticated) => Err(ApiError::invalid_token()),
+                Err(e) => Err(e.into()),
+            }
+        }),
+        "bearer" => Some(
+            engine
+                .authenticate_access(credentials)
+                .await
+                .map(|(user, sid)| Authed { user, credential: Credential::Jwt(sid) })
+                .map_err(ApiError::from),
+        ),
+        _ => None,
+    }
+}
+
+async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Option<Authed>, ApiError> {
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let value = value.to_str().map_err(|_| ApiError::invalid_token())?.to_owned();
+        if let Some(result) = by_header(&value, state).await {
+            return result.map(Some);
+        }
+    }
+    if state.settings.jwt_cookies {
+        if let Some(access) = jwt_cookies::read(&parts.headers, jwt_cookies::ACCESS) {
+            let (user, sid) = state.engine.authenticate_access(&access).await?;
+            check_origin(parts, state)?;
+            return Ok(Some(Authed { user, credential: Credential::Jwt(sid) }));
+        }
+    }
+    let Ok(session) = Session::from_request_parts(parts, state).await else {
+        return Ok(None);
+    };
+    let Some(user_id) = session::user_id(&session).await else {
+        return Ok(None);
+    };
+    let Some(user) = state.engine.active_user(user_id).await? else {
+        return Ok(None);
+    };
+    check_origin(parts, state)?;
+    let key = session::stored_key(&state.engine, &session).unwrap_or_default();
+    Ok(Some(Authed { user, credential: Credential::Session(key) }))
+}
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state).await?.ok_or_else(ApiError::not_authenticated)
+    }
+}
+
+impl FromRequestParts<AppState> for MaybeAuthed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match authenticate(parts, state).await {
+            Ok(a) => Ok(MaybeAuthed(a)),
+            Err(ApiError::Flow(FlowError::Unexpected(e))) => Err(ApiError::Flow(FlowError::Unexpected(e))),
+            Err(_) => Ok(MaybeAuthed(None)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origin_is_scheme_host_port() {
+        assert_eq!(super::origin_of("https://id.example:8443/x/y"), "https://id.example:8443");
+        assert_eq!(super::origin_of("http://127.0.0.1:3000"), "http://127.0.0.1:3000");
+    }
+}

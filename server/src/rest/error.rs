@@ -1,0 +1,74 @@
+//! The engine's errors (and the transport's) rendered as DRF renders them.
+
+use app::core::FlowError;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+#[derive(Debug)]
+pub enum ApiError {
+    Flow(FlowError),
+    /// `{"detail": "..."}` with any status.
+    Detail(StatusCode, String),
+}
+
+impl ApiError {
+    pub fn detail(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError::Detail(status, message.into())
+    }
+
+    pub fn not_authenticated() -> Self {
+        Self::detail(StatusCode::UNAUTHORIZED, "Authentication credentials were not provided.")
+    }
+
+    pub fn invalid_token() -> Self {
+        Self::detail(StatusCode::UNAUTHORIZED, "Invalid token.")
+    }
+}
+
+impl From<FlowError> for ApiError {
+    fn from(e: FlowError) -> Self {
+        ApiError::Flow(e)
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::Flow(FlowError::Unexpected(e))
+    }
+}
+
+fn detail(status: StatusCode, message: &str) -> Response {
+    let mut res = (status, Json(json!({ "detail": message }))).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Token"));
+    }
+    res
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Detail(status, message) => detail(status, &message),
+            ApiError::Flow(FlowError::Invalid(errors)) => (StatusCode::BAD_REQUEST, Json(errors)).into_response(),
+            ApiError::Flow(FlowError::NotFound) => detail(StatusCode::NOT_FOUND, "Not found."),
+            ApiError::Flow(FlowError::Unauthenticated) => ApiError::not_authenticated().into_response(),
+            ApiError::Flow(FlowError::TokenInvalid) => {
+                let mut res = (
+                    StatusCode::UNAUTHORIZED,
+                    Json(json!({ "detail": "Token is invalid or expired", "code": "token_not_valid" })),
+                )
+                    .into_response();
+                res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
+                res
+            }
+            ApiError::Flow(FlowError::Unexpected(e)) => {
+                tracing::error!(error = %format!("{e:#}"), "unexpected error");
+                detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")
+            }
+        }
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,87 @@
+//! `login/`, `logout/`, and the login response `registration/` shares.
+
+use super::auth::MaybeAuthed;
+use super::error::ApiResult;
+use super::jwt_cookies;
+use super::payload::Payload;
+use crate::session;
+use crate::state::AppState;
+use app::core::config::AuthMode;
+use app::core::entities::user::Model as User;
+use app::core::flows::{login::LoginInput, profile, Credential};
+use app::core::messages;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use time::format_description::well_known::Rfc3339;
+use tower_sessions::Session;
+
+fn iso(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
+}
+
+/// Signs the browser in and hands the API client its token or JWT pair.
+pub async fn login_response(
+    state: &AppState,
+    session: &Session,
+    user: &User,
+    status: StatusCode,
+) -> ApiResult<Response> {
+    session::sign_in(session, user).await?;
+    let engine = &state.engine;
+    Ok(match engine.config().auth_mode {
+        AuthMode::Token => (status, Json(json!({ "key": engine.issue_token(user).await? }))).into_response(),
+        AuthMode::Jwt => {
+            let pair = engine.issue_jwt(user).await?;
+            let body = json!({
+                "access": pair.access,
+                "refresh": pair.refresh,
+                "user": profile::view(user),
+                "access_expiration": iso(pair.access_expiration),
+                "refresh_expiration": iso(pair.refresh_expiration),
+            });
+            let mut res = (status, Json(body)).into_response();
+            if state.settings.jwt_cookies {
+                jwt_cookies::set(res.headers_mut(), &pair, state.settings.secure_cookies());
+            }
+            res
+        }
+    })
+}
+
+pub async fn login(State(state): State<AppState>, session: Session, mut p: Payload) -> ApiResult<Response> {
+    let input =
+        LoginInput { username: p.optional("username"), email: p.optional("email"), password: p.secret("password") };
+    if p.has("password") {
+        p.finish()?;
+    }
+    let user = state.engine.login(input).await?;
+    login_response(&state, &session, &user, StatusCode::OK).await
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: Session,
+    MaybeAuthed(authed): MaybeAuthed,
+    mut p: Payload,
+) -> ApiResult<Response> {
+    let engine = &state.engine;
+    match authed.map(|a| a.credential) {
+        Some(Credential::Token(id)) => engine.revoke_token(id).await?,
+        Some(Credential::Jwt(family)) => engine.revoke_family(&family).await?,
+        _ => {}
+    }
+    let refresh = p.optional("refresh").or_else(|| jwt_cookies::read(&headers, jwt_cookies::REFRESH));
+    if let Some(family) = refresh.as_deref().and_then(|r| engine.refresh_family(r)) {
+        engine.revoke_family(&family).await?;
+    }
+    session.flush().await.map_err(anyhow::Error::from)?;
+    let mut res = Json(json!({ "detail": messages::LOGGED_OUT })).into_response();
+    if state.settings.jwt_cookies {
+        jwt_cookies::clear(res.headers_mut(), state.settings.secure_cookies());
+    }
+    Ok(res)
+}

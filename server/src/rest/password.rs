@@ -1,0 +1,47 @@
+//! `password/change/`, `password/reset/`, `password/reset/confirm/`.
+
+use super::auth::Authed;
+use super::error::ApiResult;
+use super::payload::Payload;
+use crate::state::AppState;
+use app::core::flows::password_change::PasswordChangeInput;
+use app::core::flows::password_reset::ResetConfirmInput;
+use app::core::messages;
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+
+pub async fn change(State(state): State<AppState>, authed: Authed, mut p: Payload) -> ApiResult<Json<Value>> {
+    let old_password = if state.engine.config().old_password_required {
+        Some(p.secret("old_password"))
+    } else {
+        p.optional_secret("old_password")
+    };
+    let input = PasswordChangeInput {
+        old_password,
+        new_password1: p.secret("new_password1"),
+        new_password2: p.secret("new_password2"),
+    };
+    p.finish()?;
+    state.engine.change_password(&authed.user, input, &authed.credential).await?;
+    Ok(Json(json!({ "detail": messages::PASSWORD_SAVED })))
+}
+
+pub async fn reset(State(state): State<AppState>, mut p: Payload) -> ApiResult<Json<Value>> {
+    let email = p.required("email");
+    p.finish()?;
+    state.engine.request_password_reset(&email).await?;
+    Ok(Json(json!({ "detail": messages::RESET_SENT })))
+}
+
+pub async fn reset_confirm(State(state): State<AppState>, mut p: Payload) -> ApiResult<Json<Value>> {
+    let input = ResetConfirmInput {
+        uid: p.required("uid"),
+        token: p.required("token"),
+        new_password1: p.secret("new_password1"),
+        new_password2: p.secret("new_password2"),
+    };
+    p.finish()?;
+    state.engine.confirm_password_reset(input).await?;
+    Ok(Json(json!({ "detail": messages::RESET_DONE })))
+}

@@ -1,0 +1,46 @@
+//! `registration/`, `registration/verify-email/`, `registration/resend-email/`.
+
+use super::error::ApiResult;
+use super::login::login_response;
+use super::payload::Payload;
+use crate::state::AppState;
+use app::core::flows::signup::{SignupInput, SignupOutcome};
+use app::core::messages;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use tower_sessions::Session;
+
+fn detail(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "detail": message }))).into_response()
+}
+
+pub async fn register(State(state): State<AppState>, session: Session, mut p: Payload) -> ApiResult<Response> {
+    let input = SignupInput {
+        username: p.required("username"),
+        email: p.required("email"),
+        password1: p.secret("password1"),
+        password2: p.secret("password2"),
+    };
+    p.finish()?;
+    match state.engine.signup(input).await? {
+        SignupOutcome::VerificationSent(_) => Ok(detail(StatusCode::CREATED, messages::VERIFICATION_SENT)),
+        SignupOutcome::LoggedIn(user) => login_response(&state, &session, &user, StatusCode::CREATED).await,
+    }
+}
+
+pub async fn verify_email(State(state): State<AppState>, mut p: Payload) -> ApiResult<Response> {
+    let key = p.required("key");
+    p.finish()?;
+    state.engine.verify_email(&key).await?;
+    Ok(detail(StatusCode::OK, messages::OK))
+}
+
+pub async fn resend_email(State(state): State<AppState>, mut p: Payload) -> ApiResult<Response> {
+    let email = p.required("email");
+    p.finish()?;
+    state.engine.resend_verification(&email).await?;
+    Ok(detail(StatusCode::OK, messages::OK))
+}

@@ -1,0 +1,205 @@
+//! Typed configuration, read from the environment and optionally a TOML file
+//! (`LATCHKEY_CONFIG`, default `./latchkey.toml` when it exists). An
+//! environment variable wins over the file; file keys are the variable names
+//! in lower case without the `LATCHKEY_` prefix (`public_url`, `smtp_url`, ...).
+
+use anyhow::{bail, Context};
+use app::core::config::{AuthMode, EngineConfig, LoginMethod, VerificationMode};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub smtp_url: Option<String>,
+    pub outbox_dir: PathBuf,
+    pub jwt_cookies: bool,
+    pub site_root: String,
+    pub engine: EngineConfig,
+}
+
+/// Where values come from: the environment, then the file.
+pub struct Source {
+    env: HashMap<String, String>,
+    file: HashMap<String, String>,
+}
+
+impl Source {
+    /// The process environment plus the config file, if any.
+    ///
+    /// # Errors
+    /// An unreadable or malformed config file.
+    pub fn from_process() -> anyhow::Result<Self> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        let explicit = env.get("LATCHKEY_CONFIG").cloned();
+        let path = explicit.clone().unwrap_or_else(|| "latchkey.toml".into());
+        let file =
+            if Path::new(&path).exists() || explicit.is_some() { read_file(Path::new(&path))? } else { HashMap::new() };
+        Ok(Self { env, file })
+    }
+
+    pub fn from_maps(env: HashMap<String, String>, file: HashMap<String, String>) -> Self {
+        Self { env, file }
+    }
+
+    fn get(&self, var: &str) -> Option<String> {
+        if let Some(v) = self.env.get(var).filter(|v| !v.is_empty()) {
+            return Some(v.clone());
+        }
+        let key = var.trim_start_matches("LATCHKEY_").to_ascii_lowercase();
+        self.file.get(&key).cloned()
+    }
+
+    fn parse<T: std::str::FromStr>(&self, var: &str, default: T) -> anyhow::Result<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.get(var) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|e| anyhow::anyhow!("{var}={v:?}: {e}")),
+        }
+    }
+}
+
+fn read_file(path: &Path) -> anyhow::Result<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+    let table: toml::Table = text.parse().with_context(|| format!("parsing config file {}", path.display()))?;
+    Ok(table
+        .into_iter()
+        .map(|(k, v)| {
+            let s = match v {
+                toml::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k.to_ascii_lowercase(), s)
+        })
+        .collect())
+}
+
+/// A secret key that survives restarts: from `LATCHKEY_SECRET_KEY`, else
+/// generated once into `<data_dir>/secret_key`.
+fn secret_key(src: &Source, data_dir: &Path) -> anyhow::Result<String> {
+    if let Some(k) = src.get("LATCHKEY_SECRET_KEY") {
+        if k.len() < 32 {
+            bail!("LATCHKEY_SECRET_KEY must be at least 32 characters");
+        }
+        return Ok(k);
+    }
+    let path = data_dir.join("secret_key");
+    if let Ok(k) = std::fs::read_to_string(&path) {
+        if !k.trim().is_empty() {
+            return Ok(k.trim().to_owned());
+        }
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let k = app::core::secrets::random_token() + &app::core::secrets::random_token();
+    std::fs::write(&path, &k).with_context(|| format!("writing {}", path.display()))?;
+    tracing::warn!(path = %path.display(), "LATCHKEY_SECRET_KEY not set: generated one (set it explicitly when running several replicas)");
+    Ok(k)
+}
+
+impl Settings {
+    /// # Errors
+    /// A setting that does not parse.
+    pub fn load() -> anyhow::Result<Self> {
+        Self::from_source(&Source::from_process()?)
+    }
+
+    /// # Errors
+    /// A setting that does not parse.
+    pub fn from_source(src: &Source) -> anyhow::Result<Self> {
+        let addr: SocketAddr = src.parse("LATCHKEY_ADDR", "127.0.0.1:3000".parse()?)?;
+        let data_dir = PathBuf::from(src.get("LATCHKEY_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = src
+            .get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("latchkey.db").display()));
+        let public_url = src.get("LATCHKEY_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("LATCHKEY_PUBLIC_URL must start with http:// or https://");
+        }
+        let secret = secret_key(src, &data_dir)?;
+        let mut engine = EngineConfig::local(&public_url, &secret);
+        engine.verification =
+            src.parse::<VerificationMode>("LATCHKEY_EMAIL_VERIFICATION", VerificationMode::Mandatory)?;
+        engine.login_method = src.parse::<LoginMethod>("LATCHKEY_LOGIN_METHOD", LoginMethod::UsernameEmail)?;
+        engine.auth_mode = src.parse::<AuthMode>("LATCHKEY_AUTH_MODE", AuthMode::Token)?;
+        if let Some(t) = src.get("LATCHKEY_VERIFY_URL_TEMPLATE") {
+            engine.verify_url_template = t;
+        }
+        if let Some(t) = src.get("LATCHKEY_RESET_URL_TEMPLATE") {
+            engine.reset_url_template = t;
+        }
+        if let Some(f) = src.get("LATCHKEY_EMAIL_FROM") {
+            engine.email_from = f;
+        }
+        engine.access_ttl_secs = src.parse("LATCHKEY_ACCESS_TOKEN_TTL", engine.access_ttl_secs)?;
+        engine.refresh_ttl_secs = src.parse("LATCHKEY_REFRESH_TOKEN_TTL", engine.refresh_ttl_secs)?;
+        engine.reset_ttl_secs = src.parse("LATCHKEY_PASSWORD_RESET_TTL", engine.reset_ttl_secs)?;
+        engine.verification_ttl_secs = src.parse("LATCHKEY_VERIFICATION_TTL", engine.verification_ttl_secs)?;
+        engine.session_ttl_secs = src.parse("LATCHKEY_SESSION_TTL", engine.session_ttl_secs)?;
+        engine.old_password_required = src.parse("LATCHKEY_OLD_PASSWORD_REQUIRED", true)?;
+        Ok(Self {
+            addr,
+            database_url,
+            smtp_url: src.get("SMTP_URL"),
+            outbox_dir: src.get("LATCHKEY_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox")),
+            jwt_cookies: src.parse("LATCHKEY_JWT_COOKIES", false)?,
+            site_root: src.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            data_dir,
+            engine,
+        })
+    }
+
+    /// Cookies get `Secure` when the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.engine.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn src(env: &[(&str, &str)], file: &[(&str, &str)]) -> Source {
+        let m = |kv: &[(&str, &str)]| kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Source::from_maps(m(env), m(file))
+    }
+
+    #[test]
+    fn env_wins_over_file_and_defaults_apply() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let d = dir.path().to_string_lossy().to_string();
+        let s = Settings::from_source(&src(
+            &[("LATCHKEY_DATA_DIR", &d), ("LATCHKEY_AUTH_MODE", "jwt")],
+            &[("auth_mode", "token"), ("email_verification", "optional"), ("public_url", "https://id.example/")],
+        ))?;
+        assert_eq!(s.engine.auth_mode, AuthMode::Jwt);
+        assert_eq!(s.engine.verification, VerificationMode::Optional);
+        assert_eq!(s.engine.public_url, "https://id.example");
+        assert!(s.secure_cookies());
+        assert!(s.database_url.starts_with("sqlite://"));
+        // the generated secret key persists across loads
+        let again = Settings::from_source(&src(&[("LATCHKEY_DATA_DIR", &d)], &[]))?;
+        use secrecy::ExposeSecret;
+        assert_eq!(s.engine.secret_key.expose_secret(), again.engine.secret_key.expose_secret());
+        Ok(())
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        assert!(Settings::from_source(&src(
+            &[("LATCHKEY_AUTH_MODE", "magic"), ("LATCHKEY_SECRET_KEY", &"k".repeat(40))],
+            &[]
+        ))
+        .is_err());
+        assert!(Settings::from_source(&src(&[("LATCHKEY_SECRET_KEY", "short")], &[])).is_err());
+        assert!(Settings::from_source(&src(
+            &[("LATCHKEY_PUBLIC_URL", "ftp://x"), ("LATCHKEY_SECRET_KEY", &"k".repeat(40))],
+            &[]
+        ))
+        .is_err());
+    }
+}

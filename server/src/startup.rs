@@ -1,0 +1,149 @@
+//! Building the application: database, migrations, mailer, engine, router,
+//! listener. Tests call `Application::build` with port 0.
+
+use crate::rest;
+use crate::session;
+use crate::settings::Settings;
+use crate::state::AppState;
+use anyhow::Context;
+use app::core::email::{Mailer, OutboxMailer, SmtpMailer};
+use app::core::Engine;
+use app::{shell, App};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    addr: SocketAddr,
+}
+
+/// Opens the database (creating a SQLite file's directory) and migrates it.
+///
+/// # Errors
+/// Unreachable database or failed migration.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let file = path.split('?').next().unwrap_or("");
+        if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    let db = Database::connect(opts).await.context("connecting to the database")?;
+    if url.starts_with("sqlite:") {
+        use sea_orm::ConnectionTrait;
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;").await?;
+    }
+    Migrator::up(&db, None).await.context("applying migrations")?;
+    Ok(db)
+}
+
+fn mailer(settings: &Settings) -> anyhow::Result<Arc<dyn Mailer>> {
+    Ok(match &settings.smtp_url {
+        Some(url) => Arc::new(SmtpMailer::new(url, &settings.engine.email_from)?),
+        None => Arc::new(OutboxMailer::new(settings.outbox_dir.clone(), &settings.engine.email_from)),
+    })
+}
+
+fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "latchkey".into()))
+        .site_root(settings.site_root.clone())
+        .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".into()))
+        .site_addr(addr)
+        .build()
+}
+
+/// The whole HTTP surface: JSON API, server functions, pages, static files.
+pub fn router(state: AppState) -> Router {
+    let engine = state.engine.clone();
+    let sessions =
+        session::layer(engine.clone(), state.settings.secure_cookies(), state.settings.engine.session_ttl_secs);
+    let options = state.leptos_options.clone();
+    let routes = generate_route_list(App);
+    Router::new()
+        .nest("/api/auth", rest::router())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(engine.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+impl Application {
+    /// # Errors
+    /// Database, mailer or socket set-up failures.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = connect(&settings.database_url).await?;
+        let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        let engine = Engine::new(db, settings.engine.clone(), mailer(&settings)?, threads);
+        let listener = TcpListener::bind(settings.addr).await.with_context(|| format!("binding {}", settings.addr))?;
+        let addr = listener.local_addr()?;
+        let leptos_options = leptos_options(&settings, addr);
+        spawn_session_purge(engine.clone());
+        let state = AppState { engine, settings: Arc::new(settings), leptos_options };
+        Ok(Self { listener, router: router(state), addr })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until Ctrl-C / SIGTERM.
+    ///
+    /// # Errors
+    /// Socket failures.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving")
+    }
+}
+
+fn spawn_session_purge(engine: Engine) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match engine.purge_expired_sessions().await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions purged"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "purging sessions"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
