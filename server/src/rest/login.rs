@@ -54,9 +54,7 @@ pub async fn login_response(
 pub async fn login(State(state): State<AppState>, session: Session, mut p: Payload) -> ApiResult<Response> {
     let input =
         LoginInput { username: p.optional("username"), email: p.optional("email"), password: p.secret("password") };
-    if p.has("password") {
-        p.finish()?;
-    }
+    p.finish()?;
     let user = state.engine.login(input).await?;
     login_response(&state, &session, &user, StatusCode::OK).await
 }

@@ -1,0 +1,259 @@
+//! `TestApp`: a real Latchkey on a random port with its own database (a
+//! SQLite file, or a fresh schema in the local PostgreSQL) and its own SMTP
+//! sink, plus one helper per endpoint.
+
+use crate::smtp_sink::{Email, SmtpSink};
+use reqwest::{Client, Method};
+use sea_orm::ConnectionTrait;
+use serde_json::{json, Value};
+use server::settings::{Settings, Source};
+use server::startup::Application;
+use std::collections::HashMap;
+
+pub const PASSWORD: &str = "Tr1cky-Latch-9";
+pub const NEW_PASSWORD: &str = "N3w-Latch-pass!";
+
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    /// The local PostgreSQL when `TEST_POSTGRES_URL` is set or under CI.
+    pub fn postgres() -> Option<Backend> {
+        if let Ok(url) = std::env::var("TEST_POSTGRES_URL") {
+            return Some(Backend::Postgres(url));
+        }
+        (std::env::var("CI").as_deref() == Ok("true"))
+            .then(|| Backend::Postgres("postgres://postgres@127.0.0.1:5432/test".into()))
+    }
+}
+
+/// How to start the app.
+pub struct Opts {
+    pub backend: Backend,
+    pub mode: &'static str,
+    pub verification: &'static str,
+    pub env: Vec<(&'static str, String)>,
+}
+
+impl Opts {
+    pub fn new(backend: &Backend) -> Self {
+        Self { backend: backend.clone(), mode: "token", verification: "mandatory", env: Vec::new() }
+    }
+    pub fn mode(mut self, mode: &'static str) -> Self {
+        self.mode = mode;
+        self
+    }
+    pub fn verification(mut self, v: &'static str) -> Self {
+        self.verification = v;
+        self
+    }
+    pub fn env(mut self, k: &'static str, v: impl Into<String>) -> Self {
+        self.env.push((k, v.into()));
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Token(String),
+    Bearer(String),
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Resp {
+    pub fn str(&self, key: &str) -> String {
+        self.body[key].as_str().unwrap_or_else(|| panic!("no string {key} in {}", self.body)).to_owned()
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub smtp: SmtpSink,
+    pub http: Client,
+    pub mode: &'static str,
+    _dir: tempfile::TempDir,
+}
+
+async fn postgres_schema(base: &str) -> String {
+    let admin = sea_orm::Database::connect(base).await.expect("connect to PostgreSQL");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    // best effort: drop schemas left by runs more than an hour old
+    if let Ok(rows) = admin
+        .query_all(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'lk\\_%'".to_owned(),
+        ))
+        .await
+    {
+        for row in rows {
+            let name: String = row.try_get("", "nspname").unwrap_or_default();
+            let stamp: u64 = name.split('_').nth(1).and_then(|s| s.parse().ok()).unwrap_or(now);
+            if stamp + 3600 < now {
+                let _ = admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE")).await;
+            }
+        }
+    }
+    let schema = format!("lk_{now}_{}", uuid::Uuid::new_v4().simple());
+    admin.execute_unprepared(&format!("CREATE SCHEMA \"{schema}\"")).await.expect("create schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+impl TestApp {
+    pub async fn spawn(opts: Opts) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let smtp = SmtpSink::start().await;
+        let db_url = match &opts.backend {
+            Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("latchkey.db").display()),
+            Backend::Postgres(base) => postgres_schema(base).await,
+        };
+        let mut env: HashMap<String, String> = [
+            ("LATCHKEY_ADDR", "127.0.0.1:0".to_owned()),
+            ("DATABASE_URL", db_url),
+            ("LATCHKEY_DATA_DIR", dir.path().display().to_string()),
+            ("LATCHKEY_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789".to_owned()),
+            ("LATCHKEY_PUBLIC_URL", "http://latchkey.test".to_owned()),
+            ("SMTP_URL", smtp.url()),
+            ("LATCHKEY_AUTH_MODE", opts.mode.to_owned()),
+            ("LATCHKEY_EMAIL_VERIFICATION", opts.verification.to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        for (k, v) in opts.env {
+            env.insert(k.to_owned(), v);
+        }
+        let settings = Settings::from_source(&Source::from_maps(env, HashMap::new())).expect("settings");
+        let app = Application::build(settings).await.expect("build app");
+        let base = format!("http://{}", app.address());
+        tokio::spawn(app.run_until_stopped());
+        TestApp { base, smtp, http: Client::new(), mode: opts.mode, _dir: dir }
+    }
+
+    /// A client that keeps cookies, like a browser.
+    pub fn browser(&self) -> Client {
+        Client::builder().cookie_store(true).build().expect("client")
+    }
+
+    pub async fn call_with(
+        &self,
+        client: &Client,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        auth: &Auth,
+    ) -> Resp {
+        let url = format!("{}/api/auth{}", self.base, path);
+        let mut req = client.request(method, url);
+        req = match auth {
+            Auth::None => req,
+            Auth::Token(k) => req.header("Authorization", format!("Token {k}")),
+            Auth::Bearer(k) => req.header("Authorization", format!("Bearer {k}")),
+        };
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON body ({status}): {text:?}"));
+        Resp { status, body, headers }
+    }
+
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>, auth: &Auth) -> Resp {
+        self.call_with(&self.http, method, path, body, auth).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.call(Method::POST, path, Some(body), &Auth::None).await
+    }
+
+    pub async fn post_auth(&self, path: &str, body: Value, auth: &Auth) -> Resp {
+        self.call(Method::POST, path, Some(body), auth).await
+    }
+
+    pub async fn get_user(&self, auth: &Auth) -> Resp {
+        self.call(Method::GET, "/user/", None, auth).await
+    }
+
+    pub async fn register(&self, username: &str, email: &str, password: &str) -> Resp {
+        self.post(
+            "/registration/",
+            json!({"username": username, "email": email, "password1": password, "password2": password}),
+        )
+        .await
+    }
+
+    /// The verification key from the `n`-th email to `email`.
+    pub async fn verification_key(&self, email: &str, n: usize) -> String {
+        let mail = self.smtp.wait_for(email, n).await;
+        assert!(mail.subject.contains("Confirm"), "{}", mail.subject);
+        mail.link().rsplit('/').next().expect("key").to_owned()
+    }
+
+    /// Registers and verifies an account.
+    pub async fn signup_verified(&self, username: &str, email: &str) {
+        let r = self.register(username, email, PASSWORD).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let key = self.verification_key(email, 1).await;
+        let r = self.post("/registration/verify-email/", json!({ "key": key })).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Resp {
+        self.post("/login/", json!({"username": username, "password": password})).await
+    }
+
+    /// Logs in and returns the credential the mode hands out.
+    pub async fn login_auth(&self, username: &str, password: &str) -> Auth {
+        let r = self.login(username, password).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        self.auth_from(&r)
+    }
+
+    pub fn auth_from(&self, r: &Resp) -> Auth {
+        match self.mode {
+            "jwt" => Auth::Bearer(r.str("access")),
+            _ => Auth::Token(r.str("key")),
+        }
+    }
+
+    pub async fn reset_email(&self, email: &str, n: usize) -> Email {
+        let mail = self.smtp.wait_for(email, n).await;
+        assert!(mail.subject.contains("Reset"), "{}", mail.subject);
+        mail
+    }
+
+    /// Sends a raw request (for malformed bodies).
+    pub async fn raw(&self, method: Method, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Resp {
+        let mut req = self.http.request(method, format!("{}/api/auth{}", self.base, path)).body(body);
+        if let Some(ct) = content_type {
+            req = req.header("Content-Type", ct);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON body ({status}): {text:?}"));
+        Resp { status, body, headers }
+    }
+}
+
+/// `(uid, token)` from a reset link `.../password-reset/{uid}/{token}`.
+pub fn uid_token(link: &str) -> (String, String) {
+    let mut parts = link.rsplit('/');
+    let token = parts.next().expect("token").to_owned();
+    let uid = parts.next().expect("uid").to_owned();
+    (uid, token)
+}

@@ -1,0 +1,38 @@
+//! Latchkey's integration suite: real HTTP against a real server with its
+//! own database and SMTP sink. Every case runs on SQLite, and on PostgreSQL
+//! when `TEST_POSTGRES_URL` is set or `CI=true`.
+
+/// Generates one test per backend for each named case `async fn(Backend)`.
+macro_rules! cases {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    match crate::helpers::Backend::postgres() {
+                        Some(b) => super::$name(b).await,
+                        None => eprintln!("PostgreSQL not configured (TEST_POSTGRES_URL or CI=true); SQLite run only"),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+mod bad_input;
+mod helpers;
+mod jwt;
+mod login;
+mod password_change;
+mod password_reset;
+mod registration;
+mod smtp_sink;
+mod user;
