@@ -1,0 +1,51 @@
+# Latchkey: two commands on a fresh machine.
+#   make run   - install what is missing, build, serve http://127.0.0.1:3000
+#   make test  - install what is missing, run every test (Rust unit + integration + Playwright)
+#   make bench - load benchmarks (see README)
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := $(shell grep -A1 '^name = "wasm-bindgen"$$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
+
+.PHONY: run test test-rust test-e2e build tools e2e-deps bench fmt lint
+
+## Toolchain pieces cargo-leptos needs; each is installed only when missing.
+tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)" || \
+		cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+	@wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)" || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked || \
+		cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+## Browser-test dependencies: Debian's Chromium and the npm packages.
+e2e-deps:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@cd end2end && { test -x node_modules/.bin/playwright || npm ci --no-audit --no-fund; }
+
+build: tools
+	cargo leptos build
+
+run: tools
+	cargo leptos serve
+
+test-rust:
+	cargo test --workspace --exclude frontend --features app/ssr
+
+test-e2e: build e2e-deps
+	cd end2end && npx playwright test
+
+test: tools e2e-deps test-rust test-e2e
+
+bench: tools
+	@echo "benchmarks arrive with the load issue"
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --exclude frontend --all-targets --features app/ssr -- -D warnings

@@ -1,0 +1,48 @@
+import { defineConfig } from "@playwright/test";
+import * as os from "os";
+import * as path from "path";
+import * as fs from "fs";
+
+// One throw-away data directory per run: SQLite file and outbox live here.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-e2e-"));
+process.env.LATCHKEY_E2E_DATA = dataDir;
+const port = Number(process.env.LATCHKEY_E2E_PORT ?? 3917);
+const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: "./tests",
+  outputDir: "./test-results",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  // never open a report server
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    headless: true,
+    trace: "off",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
+    },
+  },
+  webServer: {
+    command: "../target/debug/latchkey",
+    url: `${baseURL}/`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      LATCHKEY_ADDR: `127.0.0.1:${port}`,
+      LATCHKEY_PUBLIC_URL: baseURL,
+      LATCHKEY_DATA_DIR: dataDir,
+      LEPTOS_SITE_ROOT: "../target/site",
+      LATCHKEY_SECRET_KEY: "end2end-secret-key-0123456789-abcdefghijklmnop",
+      RUST_LOG: "warn",
+    },
+  },
+});
