@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_users;
 mod m0002_credentials;
 mod m0003_sessions;
+mod m0004_profiles;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_users::Migration),
             Box::new(m0002_credentials::Migration),
             Box::new(m0003_sessions::Migration),
+            Box::new(m0004_profiles::Migration),
         ]
     }
 }

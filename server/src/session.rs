@@ -2,14 +2,14 @@
 //! table (SQLite or PostgreSQL, whichever the engine uses), and the helpers
 //! that sign a session in and out.
 
-use app::core::{entities::user::Model as User, Engine};
+use app::core::Engine;
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result as StoreResult};
-use tower_sessions::{cookie::SameSite, Expiry, Session, SessionManagerLayer, SessionStore};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer, SessionStore};
 
-/// Session key holding the signed-in user's id.
-pub const USER_KEY: &str = "_auth_user_id";
+use app::api::session::{AGENT_KEY, USER_KEY};
+
 pub const COOKIE_NAME: &str = "latchkey_session";
 
 #[derive(Clone)]
@@ -38,9 +38,10 @@ impl SessionStore for EngineStore {
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
         let user_id = record.data.get(USER_KEY).and_then(|v| v.as_i64()).and_then(|v| i32::try_from(v).ok());
+        let agent = record.data.get(AGENT_KEY).and_then(|v| v.as_str()).map(str::to_owned);
         let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
         self.engine
-            .session_save(&record.id.to_string(), user_id, data, record.expiry_date.unix_timestamp())
+            .session_save(&record.id.to_string(), user_id, agent, data, record.expiry_date.unix_timestamp())
             .await
             .map_err(backend)
     }
@@ -70,25 +71,4 @@ pub fn layer(engine: Engine, secure: bool, ttl_secs: i64) -> SessionManagerLayer
         .with_secure(secure)
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::seconds(ttl_secs)))
-}
-
-/// Signs `user` into the browser session under a fresh id (no fixation).
-///
-/// # Errors
-/// Store failures.
-pub async fn sign_in(session: &Session, user: &User) -> anyhow::Result<()> {
-    session.cycle_id().await?;
-    session.insert(USER_KEY, user.id).await?;
-    session.save().await?;
-    Ok(())
-}
-
-/// The signed-in user's id, if any.
-pub async fn user_id(session: &Session) -> Option<i32> {
-    session.get::<i32>(USER_KEY).await.ok().flatten()
-}
-
-/// The stored key of this session, to spare it when revoking the others.
-pub fn stored_key(engine: &Engine, session: &Session) -> Option<String> {
-    session.id().map(|id| engine.session_key(&id.to_string()))
 }

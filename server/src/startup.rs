@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 pub struct Application {
@@ -74,8 +75,10 @@ pub fn router(state: AppState) -> Router {
         session::layer(engine.clone(), state.settings.secure_cookies(), state.settings.engine.session_ttl_secs);
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
+    let media = ServeDir::new(&state.settings.engine.media_dir);
     Router::new()
         .nest("/api/auth", rest::router())
+        .nest_service("/media", media)
         .leptos_routes_with_context(
             &state,
             routes,

@@ -88,6 +88,9 @@ pub struct EngineConfig {
     pub session_ttl_secs: i64,
     /// `password/change/` asks for the old password (dj-rest-auth's OLD_PASSWORD_FIELD_ENABLED).
     pub old_password_required: bool,
+    /// Where uploaded files (avatars) are stored; served at `/media/`.
+    pub media_dir: std::path::PathBuf,
+    pub avatar_max_bytes: usize,
 }
 
 impl EngineConfig {
@@ -108,11 +111,17 @@ impl EngineConfig {
             refresh_ttl_secs: 24 * 3600,
             session_ttl_secs: 14 * 24 * 3600,
             old_password_required: true,
+            media_dir: "data/media".into(),
+            avatar_max_bytes: 2 * 1024 * 1024,
         }
     }
 
     pub fn verify_url(&self, key: &str) -> String {
         self.verify_url_template.replace("{public_url}", &self.public_url).replace("{key}", key)
+    }
+
+    pub fn change_email_url(&self, key: &str) -> String {
+        format!("{}/email-change/{key}", self.public_url)
     }
 
     pub fn reset_url(&self, uid: &str, token: &str) -> String {

@@ -5,7 +5,7 @@ use crate::core::config::EngineConfig;
 use crate::core::credentials::PasswordHasher;
 use crate::core::email::{templates, Mailer, OutgoingEmail};
 use crate::core::jwt::JwtCodec;
-use crate::core::secrets::TokenHasher;
+use crate::core::secrets::{Sealer, TokenHasher};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +22,7 @@ struct Inner {
     tokens: TokenHasher,
     sessions: TokenHasher,
     jwt: JwtCodec,
+    sealer: Sealer,
     mailer: Arc<dyn Mailer>,
 }
 
@@ -31,6 +32,7 @@ impl Engine {
         let tokens = TokenHasher::new(&cfg.secret_key, "token");
         let sessions = TokenHasher::new(&cfg.secret_key, "session");
         let jwt = JwtCodec::new(&cfg.secret_key);
+        let sealer = Sealer::new(&cfg.secret_key);
         Self {
             inner: Arc::new(Inner {
                 db,
@@ -38,6 +40,7 @@ impl Engine {
                 tokens,
                 sessions,
                 jwt,
+                sealer,
                 mailer,
                 cfg,
             }),
@@ -62,6 +65,16 @@ impl Engine {
 
     pub(crate) fn jwt(&self) -> &JwtCodec {
         &self.inner.jwt
+    }
+
+    /// Signs a payload that makes a round trip through the browser.
+    pub fn seal(&self, payload: &str) -> String {
+        self.inner.sealer.seal(payload, crate::core::now())
+    }
+
+    /// A payload sealed by [`Engine::seal`] in the last ten minutes.
+    pub fn unseal(&self, sealed: &str) -> Option<String> {
+        self.inner.sealer.unseal(sealed, crate::core::now(), 600)
     }
 
     /// The stored form of a session id.

@@ -42,3 +42,15 @@ pub fn must_include(method: crate::core::config::LoginMethod) -> &'static str {
         UsernameEmail => "Must include either \"username\" or \"email\" and \"password\".",
     }
 }
+
+pub const INVALID_PHONE: &str = "Enter a valid phone number.";
+pub const INVALID_IMAGE: &str =
+    "Upload a valid image. The file you uploaded was either not an image or a corrupted image.";
+pub const SAME_EMAIL: &str = "This is already your e-mail address.";
+pub const PASSWORD_WRONG: &str = "Your password was entered incorrectly. Please enter it again.";
+pub const EMAIL_CHANGE_SENT: &str = "Confirmation e-mail sent to the new address.";
+
+/// "The file is too large (max N MB)."
+pub fn image_too_large(max_bytes: usize) -> String {
+    format!("The file is too large (max {} MB).", max_bytes / (1024 * 1024))
+}

@@ -11,3 +11,30 @@ pub struct UserView {
     pub first_name: String,
     pub last_name: String,
 }
+
+/// The profile details a user shows (dj-rest-auth's user-profile guide).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub company_name: String,
+    pub phone_number: String,
+    pub bio: String,
+    /// URL of the avatar image, under `/media/`.
+    pub avatar: Option<String>,
+}
+
+/// Everything the account pages show about the signed-in user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub user: UserView,
+    pub profile: ProfileView,
+    pub email_verified: bool,
+}
+
+/// One browser session of the signed-in user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// Unix seconds.
+    pub created_at: i64,
+    pub user_agent: String,
+    pub current: bool,
+}

@@ -3,8 +3,8 @@
 
 use super::error::ApiError;
 use super::jwt_cookies;
-use crate::session;
 use crate::state::AppState;
+use app::api::session;
 use app::core::entities::user::Model as User;
 use app::core::flows::Credential;
 use app::core::FlowError;

@@ -4,8 +4,8 @@ use super::auth::MaybeAuthed;
 use super::error::ApiResult;
 use super::jwt_cookies;
 use super::payload::Payload;
-use crate::session;
 use crate::state::AppState;
+use app::api::session;
 use app::core::config::AuthMode;
 use app::core::entities::user::Model as User;
 use app::core::flows::{login::LoginInput, profile, Credential};
@@ -26,10 +26,12 @@ fn iso(ts: i64) -> String {
 pub async fn login_response(
     state: &AppState,
     session: &Session,
+    headers: &HeaderMap,
     user: &User,
     status: StatusCode,
 ) -> ApiResult<Response> {
-    session::sign_in(session, user).await?;
+    let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+    session::sign_in(session, user, agent).await?;
     let engine = &state.engine;
     Ok(match engine.config().auth_mode {
         AuthMode::Token => (status, Json(json!({ "key": engine.issue_token(user).await? }))).into_response(),
@@ -51,12 +53,17 @@ pub async fn login_response(
     })
 }
 
-pub async fn login(State(state): State<AppState>, session: Session, mut p: Payload) -> ApiResult<Response> {
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: Session,
+    mut p: Payload,
+) -> ApiResult<Response> {
     let input =
         LoginInput { username: p.optional("username"), email: p.optional("email"), password: p.secret("password") };
     p.finish()?;
     let user = state.engine.login(input).await?;
-    login_response(&state, &session, &user, StatusCode::OK).await
+    login_response(&state, &session, &headers, &user, StatusCode::OK).await
 }
 
 pub async fn logout(

@@ -7,7 +7,7 @@ use crate::state::AppState;
 use app::core::flows::signup::{SignupInput, SignupOutcome};
 use app::core::messages;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -17,7 +17,12 @@ fn detail(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "detail": message }))).into_response()
 }
 
-pub async fn register(State(state): State<AppState>, session: Session, mut p: Payload) -> ApiResult<Response> {
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    session: Session,
+    mut p: Payload,
+) -> ApiResult<Response> {
     let input = SignupInput {
         username: p.required("username"),
         email: p.required("email"),
@@ -27,7 +32,7 @@ pub async fn register(State(state): State<AppState>, session: Session, mut p: Pa
     p.finish()?;
     match state.engine.signup(input).await? {
         SignupOutcome::VerificationSent(_) => Ok(detail(StatusCode::CREATED, messages::VERIFICATION_SENT)),
-        SignupOutcome::LoggedIn(user) => login_response(&state, &session, &user, StatusCode::CREATED).await,
+        SignupOutcome::LoggedIn(user) => login_response(&state, &session, &headers, &user, StatusCode::CREATED).await,
     }
 }
 

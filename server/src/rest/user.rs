@@ -19,6 +19,7 @@ async fn update(state: AppState, authed: Authed, mut p: Payload, partial: bool) 
         username: if partial { p.optional("username") } else { Some(p.required("username")) },
         first_name: p.optional("first_name"),
         last_name: p.optional("last_name"),
+        ..Default::default()
     };
     p.finish()?;
     let user = state.engine.update_profile(authed.user, input).await?;

@@ -25,6 +25,8 @@ fn lookup(kind: &str) -> Option<Template> {
         "verify_email" => Some(template!("verify_email")),
         "password_reset" => Some(template!("password_reset")),
         "unknown_account" => Some(template!("unknown_account")),
+        "change_email" => Some(template!("change_email")),
+        "email_changed" => Some(template!("email_changed")),
         _ => None,
     }
 }
@@ -74,12 +76,17 @@ mod tests {
 
     #[test]
     fn every_template_renders_its_link() -> anyhow::Result<()> {
-        for kind in ["verify_email", "password_reset", "unknown_account"] {
-            let e = render(kind, "a@example.com", Some("https://x.test/a?b=1&c=2"), &[("username", "<ada>")])?;
+        for kind in ["verify_email", "password_reset", "unknown_account", "change_email", "email_changed"] {
+            let e = render(
+                kind,
+                "a@example.com",
+                Some("https://x.test/a?b=1&c=2"),
+                &[("username", "<ada>"), ("new_email", "n@example.com")],
+            )?;
             assert!(!e.subject.is_empty());
             assert!(!e.subject.contains("{{"), "{kind}: {}", e.subject);
             assert!(!e.text.contains("{{") && !e.html.contains("{{"), "{kind} has an unfilled placeholder");
-            if kind != "unknown_account" {
+            if !matches!(kind, "unknown_account" | "email_changed") {
                 assert!(e.text.contains("https://x.test/a?b=1&c=2"));
                 assert!(e.html.contains("https://x.test/a?b=1&amp;c=2"));
             }

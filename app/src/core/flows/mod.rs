@@ -2,6 +2,8 @@
 //! call these and nothing else, so every rule lives here once.
 
 pub mod auth;
+pub mod avatar;
+pub mod email_change;
 pub mod login;
 pub mod password_change;
 pub mod password_reset;

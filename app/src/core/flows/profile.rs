@@ -3,10 +3,11 @@
 use crate::core::domain::{check_name, Username};
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
+use crate::core::repo::profiles;
 use crate::core::repo::users::{self, ProfileChanges};
 use crate::core::{messages, Engine};
 use crate::shared::errors::FieldErrors;
-use crate::shared::user::UserView;
+use crate::shared::user::{AccountView, ProfileView, UserView};
 
 /// New values for the editable fields; `None` keeps the current value.
 #[derive(Default)]
@@ -14,6 +15,38 @@ pub struct ProfileInput {
     pub username: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub phone_number: Option<String>,
+    pub bio: Option<String>,
+}
+
+fn check_len(raw: &str, max: usize) -> Result<String, String> {
+    crate::core::domain::reject_nul(raw)?;
+    let value = raw.trim();
+    if value.chars().count() > max {
+        return Err(messages::too_long(max));
+    }
+    Ok(value.to_owned())
+}
+
+/// Digits, spaces and `+ - ( ) .`, with 5 to 20 digits; empty is allowed.
+fn check_phone(raw: &str) -> Result<String, String> {
+    let value = check_len(raw, 32)?;
+    if value.is_empty() {
+        return Ok(value);
+    }
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = value.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if allowed && (5..=20).contains(&digits) {
+        Ok(value)
+    } else {
+        Err(messages::INVALID_PHONE.to_owned())
+    }
+}
+
+/// The public URL of a stored media path.
+pub fn media_url(path: &str) -> String {
+    format!("/media/{path}")
 }
 
 pub fn view(user: &User) -> UserView {
@@ -27,6 +60,21 @@ pub fn view(user: &User) -> UserView {
 }
 
 impl Engine {
+    /// The user, their profile and verification state, for the pages and the API.
+    pub async fn account(&self, user: &User) -> Result<AccountView, FlowError> {
+        let p = profiles::get(self.db(), user.id).await?;
+        Ok(AccountView {
+            user: view(user),
+            profile: ProfileView {
+                company_name: p.company_name,
+                phone_number: p.phone_number,
+                bio: p.bio,
+                avatar: p.avatar.as_deref().map(media_url),
+            },
+            email_verified: user.email_verified,
+        })
+    }
+
     /// # Errors
     /// `Invalid` per field; `username` when taken by another account.
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
@@ -57,7 +105,40 @@ impl Engine {
                 }
             }
         }
+        let mut profile = profiles::get(self.db(), user.id).await?;
+        let profile_changed = input.company_name.is_some() || input.phone_number.is_some() || input.bio.is_some();
+        let checks: [(&str, Option<String>, &mut String, fn(&str) -> Result<String, String>); 3] = [
+            ("company_name", input.company_name, &mut profile.company_name, |r| check_len(r, 100)),
+            ("phone_number", input.phone_number, &mut profile.phone_number, check_phone),
+            ("bio", input.bio, &mut profile.bio, |r| check_len(r, 1000)),
+        ];
+        for (field, raw, slot, check) in checks {
+            if let Some(raw) = raw {
+                match check(&raw) {
+                    Ok(v) => *slot = v,
+                    Err(m) => errors.add(field, m),
+                }
+            }
+        }
         errors.into_result()?;
-        Ok(users::update_profile(self.db(), user, changes).await?)
+        let user = users::update_profile(self.db(), user, changes).await?;
+        if profile_changed {
+            profiles::save(self.db(), profile).await?;
+        }
+        Ok(user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers() {
+        assert_eq!(check_phone(" +44 (0)20 7946-0958 ").as_deref(), Ok("+44 (0)20 7946-0958"));
+        assert_eq!(check_phone(""), Ok(String::new()));
+        assert!(check_phone("12").is_err());
+        assert!(check_phone("call me").is_err());
+        assert!(check_phone("1234567890123456789012").is_err());
     }
 }

@@ -4,6 +4,7 @@
 use crate::core::error::FlowError;
 use crate::core::repo::sessions;
 use crate::core::{now, Engine};
+use crate::shared::user::SessionView;
 
 /// A stored session: its serialised data and expiry.
 pub struct StoredSession {
@@ -21,10 +22,30 @@ impl Engine {
         &self,
         session_id: &str,
         user_id: Option<i32>,
+        user_agent: Option<String>,
         data: String,
         expires_at: i64,
     ) -> Result<(), FlowError> {
-        Ok(sessions::upsert(self.db(), &self.session_key(session_id), user_id, data, expires_at, now()).await?)
+        let ua = user_agent.map(|u| u.chars().take(255).collect());
+        Ok(sessions::upsert(self.db(), &self.session_key(session_id), user_id, ua, data, expires_at, now()).await?)
+    }
+
+    /// The user's live browser sessions, newest first; `current_key` marks this one.
+    pub async fn list_sessions(&self, user_id: i32, current_key: Option<&str>) -> Result<Vec<SessionView>, FlowError> {
+        let rows = sessions::for_user(self.db(), user_id, now()).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SessionView {
+                current: Some(r.id_hash.as_str()) == current_key,
+                created_at: r.created_at,
+                user_agent: r.user_agent.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Ends every browser session of the user except `keep_key`.
+    pub async fn logout_other_sessions(&self, user_id: i32, keep_key: &str) -> Result<(), FlowError> {
+        Ok(sessions::delete_for_user(self.db(), user_id, Some(keep_key)).await?)
     }
 
     pub async fn session_delete(&self, session_id: &str) -> Result<(), FlowError> {

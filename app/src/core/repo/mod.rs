@@ -3,6 +3,7 @@
 
 pub mod auth_tokens;
 pub mod one_time_tokens;
+pub mod profiles;
 pub mod refresh_tokens;
 pub mod sessions;
 pub mod users;

@@ -6,6 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 
 pub const VERIFY_EMAIL: &str = "verify_email";
 pub const PASSWORD_RESET: &str = "password_reset";
+pub const CHANGE_EMAIL: &str = "change_email";
 
 pub async fn insert(
     db: &impl ConnectionTrait,

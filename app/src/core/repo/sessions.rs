@@ -13,6 +13,7 @@ pub async fn upsert(
     db: &impl ConnectionTrait,
     id_hash: &str,
     user_id: Option<i32>,
+    user_agent: Option<String>,
     data: String,
     expires_at: i64,
     now: i64,
@@ -23,12 +24,12 @@ pub async fn upsert(
         data: Set(data),
         expires_at: Set(expires_at),
         created_at: Set(now),
-        user_agent: Set(None),
+        user_agent: Set(user_agent),
     };
     Sessions::insert(row)
         .on_conflict(
             OnConflict::column(Column::IdHash)
-                .update_columns([Column::UserId, Column::Data, Column::ExpiresAt])
+                .update_columns([Column::UserId, Column::UserAgent, Column::Data, Column::ExpiresAt])
                 .to_owned(),
         )
         .exec_without_returning(db)

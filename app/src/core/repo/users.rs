@@ -95,6 +95,18 @@ pub async fn touch_last_login(db: &impl ConnectionTrait, id: i32, now: i64) -> R
         .map(|_| ())
 }
 
+/// Replaces the address (already confirmed by the new owner).
+///
+/// # Errors
+/// `EmailTaken` when another account has it.
+pub async fn set_email(db: &impl ConnectionTrait, user: User, email: &str) -> Result<User, WriteError> {
+    let mut row: user::ActiveModel = user.into();
+    row.email = Set(email.to_owned());
+    row.email_lower = Set(email.to_lowercase());
+    row.email_verified = Set(true);
+    row.update(db).await.map_err(classify)
+}
+
 /// Changes to the editable profile fields; `None` leaves a field as it is.
 #[derive(Default)]
 pub struct ProfileChanges {

@@ -1,0 +1,80 @@
+//! Email change: the new address gets a confirmation link; only when it is
+//! followed does the address change, and the old address is told.
+
+use crate::core::domain::EmailAddress;
+use crate::core::entities::user::Model as User;
+use crate::core::error::FlowError;
+use crate::core::repo::{one_time_tokens as otts, users};
+use crate::core::{messages, now, secrets, Engine};
+use crate::shared::errors::FieldErrors;
+use secrecy::{ExposeSecret, SecretString};
+
+pub struct EmailChangeInput {
+    pub new_email: String,
+    pub password: SecretString,
+}
+
+impl Engine {
+    /// # Errors
+    /// `Invalid` on `new_email` (malformed, taken, unchanged) or `password`.
+    #[tracing::instrument(skip_all, fields(user_id = user.id))]
+    pub async fn request_email_change(&self, user: &User, input: EmailChangeInput) -> Result<(), FlowError> {
+        let mut errors = FieldErrors::new();
+        let email = EmailAddress::parse(&input.new_email).map_err(|m| errors.add("new_email", m)).ok();
+        if let Some(e) = &email {
+            if e.canonical() == user.email_lower {
+                errors.add("new_email", messages::SAME_EMAIL);
+            } else if users::by_email(self.db(), &e.canonical()).await?.is_some() {
+                errors.add("new_email", messages::EMAIL_TAKEN);
+            }
+        }
+        if input.password.expose_secret().is_empty() {
+            errors.add("password", messages::BLANK);
+        }
+        errors.into_result()?;
+        if !self.hasher().verify(input.password, user.password_hash.clone()).await? {
+            return Err(FlowError::field("password", messages::PASSWORD_WRONG));
+        }
+        let Some(email) = email else { return Err(anyhow::anyhow!("validated email missing").into()) };
+        let key = secrets::random_token();
+        let t = now();
+        otts::insert(
+            self.db(),
+            otts::CHANGE_EMAIL,
+            user.id,
+            Some(email.as_str().to_owned()),
+            self.token_hasher().hash(&key),
+            t + self.config().verification_ttl_secs,
+            t,
+        )
+        .await?;
+        let link = self.config().change_email_url(&key);
+        self.dispatch("change_email", email.as_str(), Some(&link), &[("username", &user.username)]);
+        Ok(())
+    }
+
+    /// Follows a confirmation link: the account's address becomes the new one
+    /// (verified), and the old address gets a notice.
+    ///
+    /// # Errors
+    /// `NotFound` for a bad, used or expired key; `Invalid` when someone else
+    /// took the address meanwhile.
+    #[tracing::instrument(skip_all)]
+    pub async fn confirm_email_change(&self, key: &str) -> Result<User, FlowError> {
+        let t = now();
+        let token = otts::find_valid(self.db(), otts::CHANGE_EMAIL, &self.token_hasher().hash(key.trim()), t)
+            .await?
+            .ok_or(FlowError::NotFound)?;
+        let user = users::by_id(self.db(), token.user_id).await?.ok_or(FlowError::NotFound)?;
+        let new_email = token.email.clone().ok_or(FlowError::NotFound)?;
+        if !otts::consume(self.db(), token.id, t).await? {
+            return Err(FlowError::NotFound);
+        }
+        let updated = users::set_email(self.db(), user.clone(), &new_email).await?;
+        otts::delete_for_user(self.db(), user.id, otts::CHANGE_EMAIL).await?;
+        otts::delete_for_user(self.db(), user.id, otts::VERIFY_EMAIL).await?;
+        self.dispatch("email_changed", &user.email, None, &[("username", &user.username), ("new_email", &new_email)]);
+        tracing::info!(user_id = user.id, "email changed");
+        Ok(updated)
+    }
+}
