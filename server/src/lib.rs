@@ -1,9 +1,11 @@
 //! Latchkey's HTTP server: settings, start-up, sessions, and the JSON API.
 //! Pages come from the `app` crate; every rule comes from `app::core`.
 
+pub mod csrf;
 pub mod rest;
 pub mod session;
 pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod uploads;

@@ -1,10 +1,10 @@
 //! Building the application: database, migrations, mailer, engine, router,
 //! listener. Tests call `Application::build` with port 0.
 
-use crate::rest;
 use crate::session;
 use crate::settings::Settings;
 use crate::state::AppState;
+use crate::{csrf, rest, uploads};
 use anyhow::Context;
 use app::core::email::{Mailer, OutboxMailer, SmtpMailer};
 use app::core::Engine;
@@ -76,9 +76,14 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
     let media = ServeDir::new(&state.settings.engine.media_dir);
+    let avatar_limit = state.settings.engine.avatar_max_bytes + 64 * 1024;
     Router::new()
         .nest("/api/auth", rest::router())
         .nest_service("/media", media)
+        .route(
+            app::shared::routes::AVATAR_UPLOAD,
+            axum::routing::post(uploads::avatar).layer(axum::extract::DefaultBodyLimit::max(avatar_limit)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -86,6 +91,7 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,5 +1,16 @@
-//! Server functions: the pages' door into the engine. Each one parses its
-//! form, calls one flow and renders the flow's error for the page.
+//! Server functions: the pages' door into the engine. Each one reads its
+//! form, calls one engine flow and turns the flow's error into form errors
+//! (see `forms`), exactly as the JSON handlers turn it into DRF bodies.
+
+pub mod account;
+pub mod auth;
+pub mod password;
+pub mod profile;
 
 #[cfg(feature = "ssr")]
+pub mod forms;
+#[cfg(feature = "ssr")]
 pub mod session;
+
+/// URL prefix of every server function.
+pub const PREFIX: &str = "/fn";

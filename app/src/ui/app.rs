@@ -1,10 +1,22 @@
 //! The HTML shell, the router and the page layout.
 
-use crate::ui::pages::home::HomePage;
+use crate::ui::components::account::provide_account;
+use crate::ui::components::nav::NavBar;
+use crate::ui::pages::{
+    email_change::{ConfirmEmailChangePage, EmailChangePage},
+    home::HomePage,
+    login::LoginPage,
+    password_change::PasswordChangePage,
+    password_reset::{ForgotPasswordPage, ResetPasswordPage},
+    profile::ProfilePage,
+    sessions::SessionsPage,
+    signup::SignupPage,
+    verify_email::{CheckEmailPage, VerifyEmailPage},
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -13,6 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
@@ -26,20 +39,48 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 #[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <Title text="Not found · Latchkey"/>
+        <section class="card"><h1>"Page not found"</h1><p><a href="/">"Go home"</a></p></section>
+    }
+}
+
+#[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/latchkey.css"/>
         <Title text="Latchkey"/>
         <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"Latchkey"</a>
-            </header>
-            <main class="container">
-                <Routes fallback=|| view! { <section class="card"><h1>"Page not found"</h1></section> }>
-                    <Route path=path!("/") view=HomePage/>
-                </Routes>
-            </main>
+            <Shell/>
         </Router>
+    }
+}
+
+/// Everything inside the router (the account context needs the location).
+#[component]
+fn Shell() -> impl IntoView {
+    provide_account();
+    // Pages render whole on the server (forms must work before the wasm
+    // loads, and redirects must be real HTTP redirects).
+    view! {
+        <NavBar/>
+        <main class="container">
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/verify-email") view=CheckEmailPage ssr=SsrMode::Async/>
+                <Route path=path!("/verify-email/:key") view=VerifyEmailPage ssr=SsrMode::Async/>
+                <Route path=path!("/password-reset") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/password-reset/:uid/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/password-change") view=PasswordChangePage ssr=SsrMode::Async/>
+                <Route path=path!("/email-change") view=EmailChangePage ssr=SsrMode::Async/>
+                <Route path=path!("/email-change/:key") view=ConfirmEmailChangePage ssr=SsrMode::Async/>
+                <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async/>
+            </Routes>
+        </main>
     }
 }

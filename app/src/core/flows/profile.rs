@@ -20,6 +20,9 @@ pub struct ProfileInput {
     pub bio: Option<String>,
 }
 
+/// A field's check: the cleaned value, or the message to show.
+type Check = fn(&str) -> Result<String, String>;
+
 fn check_len(raw: &str, max: usize) -> Result<String, String> {
     crate::core::domain::reject_nul(raw)?;
     let value = raw.trim();
@@ -107,7 +110,7 @@ impl Engine {
         }
         let mut profile = profiles::get(self.db(), user.id).await?;
         let profile_changed = input.company_name.is_some() || input.phone_number.is_some() || input.bio.is_some();
-        let checks: [(&str, Option<String>, &mut String, fn(&str) -> Result<String, String>); 3] = [
+        let checks: [(&str, Option<String>, &mut String, Check); 3] = [
             ("company_name", input.company_name, &mut profile.company_name, |r| check_len(r, 100)),
             ("phone_number", input.phone_number, &mut profile.phone_number, check_phone),
             ("bio", input.bio, &mut profile.bio, |r| check_len(r, 1000)),

@@ -1,3 +1,11 @@
-//! One file per page.
+//! One file per page (or per pair of pages of one flow).
 
+pub mod email_change;
 pub mod home;
+pub mod login;
+pub mod password_change;
+pub mod password_reset;
+pub mod profile;
+pub mod sessions;
+pub mod signup;
+pub mod verify_email;

@@ -1,0 +1,99 @@
+//! Sign-up, log-in, log-out and email verification for the pages.
+
+use crate::shared::forms::FormState;
+use leptos::prelude::*;
+
+#[server(prefix = "/fn", endpoint = "signup")]
+pub async fn signup(
+    username: String,
+    email: String,
+    password1: String,
+    password2: String,
+) -> Result<FormState, ServerFnError> {
+    use super::{forms, session};
+    use crate::core::flows::signup::{SignupInput, SignupOutcome};
+    use secrecy::SecretString;
+    let engine = forms::engine()?;
+    let input = SignupInput {
+        username: username.clone(),
+        email: email.clone(),
+        password1: SecretString::from(password1),
+        password2: SecretString::from(password2),
+    };
+    let values = [("username", username.as_str()), ("email", email.as_str())];
+    match engine.signup(input).await {
+        Ok(SignupOutcome::VerificationSent(_)) => {
+            forms::finish(Ok(()), &values, "/verify-email?notice=verification_sent")
+        }
+        Ok(SignupOutcome::LoggedIn(user)) => {
+            let session = forms::session().await?;
+            let agent = forms::header(axum::http::header::USER_AGENT);
+            session::sign_in(&session, &user, agent.as_deref()).await.map_err(forms::unexpected)?;
+            forms::finish(Ok(()), &values, "/profile")
+        }
+        Err(e) => forms::finish(Err(e), &values, ""),
+    }
+}
+
+#[server(prefix = "/fn", endpoint = "login")]
+pub async fn login(login: String, password: String, next: Option<String>) -> Result<FormState, ServerFnError> {
+    use super::{forms, session};
+    use crate::core::config::LoginMethod;
+    use crate::core::flows::login::LoginInput;
+    use crate::shared::routes;
+    use secrecy::SecretString;
+    let engine = forms::engine()?;
+    let by_email = engine.config().login_method == LoginMethod::Email;
+    let input = LoginInput {
+        username: (!by_email).then(|| login.clone()),
+        email: by_email.then(|| login.clone()),
+        password: SecretString::from(password),
+    };
+    let next = next.as_deref().and_then(routes::safe_next).unwrap_or(routes::PROFILE).to_owned();
+    let values = [("login", login.as_str())];
+    match engine.login(input).await {
+        Ok(user) => {
+            let session = forms::session().await?;
+            let agent = forms::header(axum::http::header::USER_AGENT);
+            session::sign_in(&session, &user, agent.as_deref()).await.map_err(forms::unexpected)?;
+            forms::finish(Ok(()), &values, &next)
+        }
+        Err(e) => forms::finish(Err(e), &values, ""),
+    }
+}
+
+#[server(prefix = "/fn", endpoint = "logout")]
+pub async fn logout() -> Result<FormState, ServerFnError> {
+    use super::forms;
+    let session = forms::session().await?;
+    session.flush().await.map_err(|e| forms::unexpected(anyhow::Error::from(e)))?;
+    forms::finish(Ok(()), &[], "/login?notice=logged_out")
+}
+
+#[server(prefix = "/fn", endpoint = "resend_verification")]
+pub async fn resend_verification(email: String) -> Result<FormState, ServerFnError> {
+    use super::forms;
+    let engine = forms::engine()?;
+    let result = engine.resend_verification(&email).await;
+    forms::finish(result, &[("email", email.as_str())], "/verify-email?notice=verification_sent")
+}
+
+/// What following an emailed link did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LinkOutcome {
+    Done,
+    Invalid,
+}
+
+/// Follows a verification link (the page calls this while rendering).
+#[server(prefix = "/fn", endpoint = "verify_email")]
+pub async fn verify_email(key: String) -> Result<LinkOutcome, ServerFnError> {
+    use super::forms;
+    use crate::core::FlowError;
+    let engine = forms::engine()?;
+    match engine.verify_email(&key).await {
+        Ok(_) => Ok(LinkOutcome::Done),
+        Err(FlowError::NotFound | FlowError::Invalid(_)) => Ok(LinkOutcome::Invalid),
+        Err(e) => Err(forms::unexpected(e)),
+    }
+}

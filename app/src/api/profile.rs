@@ -1,0 +1,61 @@
+//! Profile details and email change for the pages.
+
+use super::auth::LinkOutcome;
+use crate::shared::forms::FormState;
+use leptos::prelude::*;
+
+#[server(prefix = "/fn", endpoint = "update_profile")]
+pub async fn update_profile(
+    first_name: String,
+    last_name: String,
+    company_name: String,
+    phone_number: String,
+    bio: String,
+) -> Result<FormState, ServerFnError> {
+    use super::forms;
+    use crate::core::flows::profile::ProfileInput;
+    let engine = forms::engine()?;
+    let (user, _) = forms::require_user(&engine).await?;
+    let values = [
+        ("first_name", first_name.as_str()),
+        ("last_name", last_name.as_str()),
+        ("company_name", company_name.as_str()),
+        ("phone_number", phone_number.as_str()),
+        ("bio", bio.as_str()),
+    ];
+    let input = ProfileInput {
+        username: None,
+        first_name: Some(first_name.clone()),
+        last_name: Some(last_name.clone()),
+        company_name: Some(company_name.clone()),
+        phone_number: Some(phone_number.clone()),
+        bio: Some(bio.clone()),
+    };
+    let result = engine.update_profile(user, input).await.map(|_| ());
+    forms::finish(result, &values, "/profile?notice=profile_saved")
+}
+
+#[server(prefix = "/fn", endpoint = "change_email")]
+pub async fn change_email(new_email: String, password: String) -> Result<FormState, ServerFnError> {
+    use super::forms;
+    use crate::core::flows::email_change::EmailChangeInput;
+    use secrecy::SecretString;
+    let engine = forms::engine()?;
+    let (user, _) = forms::require_user(&engine).await?;
+    let input = EmailChangeInput { new_email: new_email.clone(), password: SecretString::from(password) };
+    let result = engine.request_email_change(&user, input).await;
+    forms::finish(result, &[("new_email", new_email.as_str())], "/profile?notice=email_change_sent")
+}
+
+/// Follows an email-change confirmation link.
+#[server(prefix = "/fn", endpoint = "confirm_email_change")]
+pub async fn confirm_email_change(key: String) -> Result<LinkOutcome, ServerFnError> {
+    use super::forms;
+    use crate::core::FlowError;
+    let engine = forms::engine()?;
+    match engine.confirm_email_change(&key).await {
+        Ok(_) => Ok(LinkOutcome::Done),
+        Err(FlowError::NotFound | FlowError::Invalid(_)) => Ok(LinkOutcome::Invalid),
+        Err(e) => Err(forms::unexpected(e)),
+    }
+}

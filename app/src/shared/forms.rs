@@ -1,0 +1,43 @@
+//! What a page form shows after a submission: errors per field, the values
+//! typed (never passwords), and the short notices pages show after a redirect.
+
+use crate::shared::errors::FieldErrors;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormState {
+    pub errors: FieldErrors,
+    pub values: BTreeMap<String, String>,
+}
+
+impl FormState {
+    pub fn errors_for(&self, field: &str) -> Vec<String> {
+        self.errors.get(field).to_vec()
+    }
+
+    pub fn value(&self, field: &str) -> Option<String> {
+        self.values.get(field).cloned()
+    }
+}
+
+/// Notices named in a `?notice=` query parameter after a redirect. Only these
+/// fixed texts can be shown, so a crafted link cannot put words on our pages.
+pub fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "verification_sent" => "We sent you an email. Follow its link to verify your address, then log in.",
+        "reset_sent" => "If an account uses that address, we sent it a link to choose a new password.",
+        "password_reset" => "Your password was reset. Log in with the new one.",
+        "password_changed" => "Your password was changed. Your other sessions were logged out.",
+        "profile_saved" => "Your profile was saved.",
+        "avatar_saved" => "Your picture was updated.",
+        "email_change_sent" => {
+            "We sent a confirmation link to the new address. Your address changes once you follow it."
+        }
+        "email_changed" => "Your email address was changed.",
+        "sessions_ended" => "Your other sessions were logged out.",
+        "logged_out" => "You are logged out.",
+        "verified" => "Your email address is verified. You can log in now.",
+        _ => return None,
+    })
+}

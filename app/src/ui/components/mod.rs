@@ -1,0 +1,5 @@
+//! Pieces every page uses.
+
+pub mod account;
+pub mod form;
+pub mod nav;

@@ -1,0 +1,58 @@
+//! The profile page's avatar upload: a plain multipart form post (works
+//! without JavaScript), translated to the engine's `set_avatar`.
+
+use crate::state::AppState;
+use app::api::session;
+use app::core::FlowError;
+use app::shared::forms::FormState;
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+const NO_FILE: &str = "No file was submitted. Check the encoding type on the form.";
+
+/// Reads the `avatar` part; `Err` carries the message for the field.
+async fn read_avatar(multipart: Result<Multipart, MultipartRejection>, max: usize) -> Result<Vec<u8>, String> {
+    let mut multipart = multipart.map_err(|_| NO_FILE.to_owned())?;
+    let too_large = || app::core::messages::image_too_large(max);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("avatar") => {
+                let bytes = field.bytes().await.map_err(|_| too_large())?;
+                return if bytes.is_empty() { Err(NO_FILE.to_owned()) } else { Ok(bytes.to_vec()) };
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => return Err(NO_FILE.to_owned()),
+            Err(_) => return Err(too_large()),
+        }
+    }
+}
+
+pub async fn avatar(
+    State(state): State<AppState>,
+    session: Session,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let engine = &state.engine;
+    let user = match session::user_id(&session).await {
+        Some(id) => engine.active_user(id).await.ok().flatten(),
+        None => None,
+    };
+    let Some(user) = user else { return Redirect::to("/login?next=/profile").into_response() };
+    let result = match read_avatar(multipart, engine.config().avatar_max_bytes).await {
+        Ok(bytes) => engine.set_avatar(&user, &bytes).await.map(|_| ()),
+        Err(message) => Err(FlowError::field("avatar", message)),
+    };
+    let errors = match result {
+        Ok(()) => return Redirect::to("/profile?notice=avatar_saved").into_response(),
+        Err(FlowError::Invalid(errors)) => errors,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "avatar upload");
+            app::shared::errors::FieldErrors::single("avatar", "The picture could not be saved. Please try again.")
+        }
+    };
+    let state = FormState { errors, ..Default::default() };
+    let sealed = serde_json::to_string(&state).map(|s| engine.seal(&s)).unwrap_or_default();
+    Redirect::to(&format!("/profile?form={sealed}")).into_response()
+}
