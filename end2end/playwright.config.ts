@@ -4,8 +4,8 @@ import * as path from "path";
 import * as fs from "fs";
 
 // One throw-away data directory per run: SQLite file and outbox live here.
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-e2e-"));
-process.env.LATCHKEY_E2E_DATA = dataDir;
+// The config is evaluated again in each worker: reuse the parent's directory.
+const dataDir = (process.env.LATCHKEY_E2E_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-e2e-")));
 const port = Number(process.env.LATCHKEY_E2E_PORT ?? 3917);
 const baseURL = `http://127.0.0.1:${port}`;
 

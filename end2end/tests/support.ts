@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { Page } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
 
 /** Directory where this run's screenshots go (not committed). */
 export const artifacts = path.join(__dirname, "..", "artifacts");
@@ -10,15 +10,28 @@ export async function snap(page: Page, name: string) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
 
-/** The newest outbox email to `to` whose kind matches, waiting for it. */
-export async function outboxLink(to: string, kind: string, timeoutMs = 10_000): Promise<string> {
+/** Waits until the wasm has hydrated the page. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 20_000 });
+}
+
+/** A unique name for this test run. */
+export function unique(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** The link in the newest outbox email of `kind` to `to`, waiting for it. */
+export async function outboxLink(to: string, kind: string, after = 0, timeoutMs = 10_000): Promise<string> {
   const dir = path.join(process.env.LATCHKEY_E2E_DATA ?? "", "outbox");
-  const safe = to.replace(/[^A-Za-z0-9.-]/g, "_");
+  const safe = to.replace(/[^A-Za-z0-9.-]/g, "_").slice(0, 60);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (fs.existsSync(dir)) {
-      const files = fs.readdirSync(dir).filter((f) => f.includes(`-${kind}-`) && f.endsWith(`${safe}.eml`)).sort();
-      if (files.length > 0) {
+      const files = fs
+        .readdirSync(dir)
+        .filter((f) => f.includes(`-${kind}-`) && f.endsWith(`${safe}.eml`))
+        .sort();
+      if (files.length > after) {
         const text = fs.readFileSync(path.join(dir, files[files.length - 1]), "utf8");
         const m = text.match(/https?:\/\/\S+/);
         if (m) return m[0];
@@ -28,3 +41,19 @@ export async function outboxLink(to: string, kind: string, timeoutMs = 10_000): 
   }
   throw new Error(`no ${kind} email to ${to} in ${dir}`);
 }
+
+/** How many outbox emails of `kind` went to `to` so far. */
+export function outboxCount(to: string, kind: string): number {
+  const dir = path.join(process.env.LATCHKEY_E2E_DATA ?? "", "outbox");
+  const safe = to.replace(/[^A-Za-z0-9.-]/g, "_").slice(0, 60);
+  if (!fs.existsSync(dir)) return 0;
+  return fs.readdirSync(dir).filter((f) => f.includes(`-${kind}-`) && f.endsWith(`${safe}.eml`)).length;
+}
+
+/** A 1x1 PNG. */
+export const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+export const PASSWORD = "Tr1cky-Latch-9";
