@@ -7,6 +7,7 @@ mod m0001_users;
 mod m0002_credentials;
 mod m0003_sessions;
 mod m0004_profiles;
+mod m0005_social_accounts;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_credentials::Migration),
             Box::new(m0003_sessions::Migration),
             Box::new(m0004_profiles::Migration),
+            Box::new(m0005_social_accounts::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod rest;
 pub mod session;
 pub mod settings;
+pub mod social;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -5,6 +5,7 @@
 
 use anyhow::{bail, Context};
 use app::core::config::{AuthMode, EngineConfig, LoginMethod, VerificationMode};
+use app::core::oauth::{ProviderConfig, ProviderKind};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -101,6 +102,42 @@ fn secret_key(src: &Source, data_dir: &Path) -> anyhow::Result<String> {
     Ok(k)
 }
 
+fn provider(src: &Source, prefix: &str, id: &str, name: &str, kind: ProviderKind) -> anyhow::Result<Option<ProviderConfig>> {
+    let (Some(client_id), secret) = (src.get(&format!("{prefix}_CLIENT_ID")), src.get(&format!("{prefix}_CLIENT_SECRET"))) else {
+        return Ok(None);
+    };
+    let Some(secret) = secret else { bail!("{prefix}_CLIENT_SECRET is required with {prefix}_CLIENT_ID") };
+    Ok(Some(ProviderConfig {
+        id: id.to_owned(),
+        name: name.to_owned(),
+        kind,
+        client_id,
+        client_secret: secrecy::SecretString::from(secret),
+    }))
+}
+
+/// GitHub, Google and one generic OpenID Connect provider, each enabled by
+/// its client id and secret.
+fn providers(src: &Source) -> anyhow::Result<Vec<ProviderConfig>> {
+    let or = |var: &str, default: &str| src.get(var).unwrap_or_else(|| default.to_owned());
+    let github = ProviderKind::Github {
+        auth_url: or("LATCHKEY_GITHUB_AUTH_URL", "https://github.com/login/oauth/authorize"),
+        token_url: or("LATCHKEY_GITHUB_TOKEN_URL", "https://github.com/login/oauth/access_token"),
+        api_url: or("LATCHKEY_GITHUB_API_URL", "https://api.github.com"),
+    };
+    let google = ProviderKind::Oidc { issuer: or("LATCHKEY_GOOGLE_ISSUER", "https://accounts.google.com") };
+    let mut list = Vec::new();
+    list.extend(provider(src, "LATCHKEY_GITHUB", "github", "GitHub", github)?);
+    list.extend(provider(src, "LATCHKEY_GOOGLE", "google", "Google", google)?);
+    if let Some(issuer) = src.get("LATCHKEY_OIDC_ISSUER") {
+        let name = or("LATCHKEY_OIDC_NAME", "OpenID Connect");
+        let p = provider(src, "LATCHKEY_OIDC", "oidc", &name, ProviderKind::Oidc { issuer })?;
+        let Some(p) = p else { bail!("LATCHKEY_OIDC_ISSUER needs LATCHKEY_OIDC_CLIENT_ID and LATCHKEY_OIDC_CLIENT_SECRET") };
+        list.push(p);
+    }
+    Ok(list)
+}
+
 impl Settings {
     /// # Errors
     /// A setting that does not parse.
@@ -143,6 +180,7 @@ impl Settings {
         engine.old_password_required = src.parse("LATCHKEY_OLD_PASSWORD_REQUIRED", true)?;
         engine.media_dir = src.get("LATCHKEY_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("media"));
         engine.avatar_max_bytes = src.parse("LATCHKEY_AVATAR_MAX_BYTES", engine.avatar_max_bytes)?;
+        engine.providers = providers(src)?;
         Ok(Self {
             addr,
             database_url,

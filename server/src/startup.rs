@@ -4,7 +4,7 @@
 use crate::session;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{csrf, rest, uploads};
+use crate::{csrf, rest, social, uploads};
 use anyhow::Context;
 use app::core::email::{Mailer, OutboxMailer, SmtpMailer};
 use app::core::Engine;
@@ -78,8 +78,12 @@ pub fn router(state: AppState) -> Router {
     let media = ServeDir::new(&state.settings.engine.media_dir);
     let avatar_limit = state.settings.engine.avatar_max_bytes + 64 * 1024;
     Router::new()
-        .nest("/api/auth", rest::router())
+        .nest("/api/auth", rest::router(avatar_limit))
         .nest_service("/media", media)
+        .route("/accounts/{provider}/login", axum::routing::get(social::start))
+        .route("/accounts/{provider}/login/", axum::routing::get(social::start))
+        .route("/accounts/{provider}/login/callback", axum::routing::get(social::callback))
+        .route("/accounts/{provider}/login/callback/", axum::routing::get(social::callback))
         .route(
             app::shared::routes::AVATAR_UPLOAD,
             axum::routing::post(uploads::avatar).layer(axum::extract::DefaultBodyLimit::max(avatar_limit)),
@@ -103,7 +107,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = connect(&settings.database_url).await?;
         let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
-        let engine = Engine::new(db, settings.engine.clone(), mailer(&settings)?, threads);
+        let engine = Engine::new(db, settings.engine.clone(), mailer(&settings)?, threads)?;
         let listener = TcpListener::bind(settings.addr).await.with_context(|| format!("binding {}", settings.addr))?;
         let addr = listener.local_addr()?;
         let leptos_options = leptos_options(&settings, addr);

@@ -6,6 +6,7 @@ pub mod account;
 pub mod auth;
 pub mod password;
 pub mod profile;
+pub mod social;
 
 #[cfg(feature = "ssr")]
 pub mod forms;

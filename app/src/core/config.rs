@@ -91,6 +91,8 @@ pub struct EngineConfig {
     /// Where uploaded files (avatars) are stored; served at `/media/`.
     pub media_dir: std::path::PathBuf,
     pub avatar_max_bytes: usize,
+    /// Social login providers.
+    pub providers: Vec<crate::core::oauth::ProviderConfig>,
 }
 
 impl EngineConfig {
@@ -113,6 +115,7 @@ impl EngineConfig {
             old_password_required: true,
             media_dir: "data/media".into(),
             avatar_max_bytes: 2 * 1024 * 1024,
+            providers: Vec::new(),
         }
     }
 
@@ -122,6 +125,11 @@ impl EngineConfig {
 
     pub fn change_email_url(&self, key: &str) -> String {
         format!("{}/email-change/{key}", self.public_url)
+    }
+
+    /// Where a provider sends the browser back to.
+    pub fn social_callback_url(&self, provider: &str) -> String {
+        format!("{}/accounts/{provider}/login/callback/", self.public_url)
     }
 
     pub fn reset_url(&self, uid: &str, token: &str) -> String {

@@ -5,6 +5,7 @@ use crate::core::config::EngineConfig;
 use crate::core::credentials::PasswordHasher;
 use crate::core::email::{templates, Mailer, OutgoingEmail};
 use crate::core::jwt::JwtCodec;
+use crate::core::oauth::Providers;
 use crate::core::secrets::{Sealer, TokenHasher};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -23,17 +24,27 @@ struct Inner {
     sessions: TokenHasher,
     jwt: JwtCodec,
     sealer: Sealer,
+    providers: Providers,
     mailer: Arc<dyn Mailer>,
 }
 
 impl Engine {
     /// `hash_concurrency` bounds how many argon2 hashes run at once.
-    pub fn new(db: DatabaseConnection, cfg: EngineConfig, mailer: Arc<dyn Mailer>, hash_concurrency: usize) -> Self {
+    ///
+    /// # Errors
+    /// Only if the HTTP client for social providers cannot start.
+    pub fn new(
+        db: DatabaseConnection,
+        cfg: EngineConfig,
+        mailer: Arc<dyn Mailer>,
+        hash_concurrency: usize,
+    ) -> anyhow::Result<Self> {
+        let providers = Providers::new(cfg.providers.clone())?;
         let tokens = TokenHasher::new(&cfg.secret_key, "token");
         let sessions = TokenHasher::new(&cfg.secret_key, "session");
         let jwt = JwtCodec::new(&cfg.secret_key);
         let sealer = Sealer::new(&cfg.secret_key);
-        Self {
+        Ok(Self {
             inner: Arc::new(Inner {
                 db,
                 hasher: PasswordHasher::new(hash_concurrency),
@@ -41,10 +52,16 @@ impl Engine {
                 sessions,
                 jwt,
                 sealer,
+                providers,
                 mailer,
                 cfg,
             }),
-        }
+        })
+    }
+
+    /// The social login providers.
+    pub fn providers(&self) -> &Providers {
+        &self.inner.providers
     }
 
     pub fn db(&self) -> &DatabaseConnection {

@@ -54,3 +54,13 @@ pub const EMAIL_CHANGE_SENT: &str = "Confirmation e-mail sent to the new address
 pub fn image_too_large(max_bytes: usize) -> String {
     format!("The file is too large (max {} MB).", max_bytes / (1024 * 1024))
 }
+
+pub const SOCIAL_EMAIL_TAKEN: &str = "User is already registered with this e-mail address.";
+pub const SOCIAL_NO_EMAIL: &str = "The provider did not share an e-mail address.";
+pub const SOCIAL_OTHER_USER: &str = "The social account is already connected to a different account.";
+pub const SOCIAL_UNREACHABLE: &str = "The provider could not be reached. Please try again later.";
+pub const SOCIAL_CODE_REFUSED: &str = "Failed to exchange code for access token";
+pub const SOCIAL_TOKEN_REFUSED: &str = "Incorrect value";
+pub const SOCIAL_BAD_ANSWER: &str = "The provider's answer could not be verified.";
+pub const NO_PASSWORD_LEFT: &str = "Your account has no password set up.";
+pub const ACCOUNT_DISABLED: &str = "User account is disabled.";

@@ -12,6 +12,7 @@ pub mod error;
 pub mod flows;
 pub mod jwt;
 pub mod messages;
+pub mod oauth;
 pub mod repo;
 pub mod secrets;
 

@@ -38,6 +38,8 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "sessions_ended" => "Your other sessions were logged out.",
         "logged_out" => "You are logged out.",
         "verified" => "Your email address is verified. You can log in now.",
+        "social_connected" => "The account was connected. You can log in with it from now on.",
+        "social_disconnected" => "The account was disconnected.",
         _ => return None,
     })
 }

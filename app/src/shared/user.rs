@@ -38,3 +38,22 @@ pub struct SessionView {
     pub user_agent: String,
     pub current: bool,
 }
+
+/// A linked social account, as allauth's `SocialAccountSerializer` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SocialAccountView {
+    pub id: i32,
+    pub provider: String,
+    pub uid: String,
+    /// RFC 3339.
+    pub last_login: String,
+    /// RFC 3339.
+    pub date_joined: String,
+}
+
+/// A configured provider, for "Continue with ..." buttons.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderView {
+    pub id: String,
+    pub name: String,
+}

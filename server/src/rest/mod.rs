@@ -2,6 +2,7 @@
 //! path answers with and without its trailing slash.
 
 mod auth;
+mod email;
 pub mod error;
 mod jwt;
 mod jwt_cookies;
@@ -9,12 +10,13 @@ mod login;
 mod password;
 mod payload;
 mod registration;
+mod social;
 mod user;
 
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{get, post, put, MethodRouter};
 use axum::Router;
 use error::ApiError;
 
@@ -33,15 +35,22 @@ async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::detail(StatusCode::METHOD_NOT_ALLOWED, format!("Method \"{method}\" not allowed."))
 }
 
-/// Routes under `/api/auth`.
-pub fn router() -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 11] = [
+/// Routes under `/api/auth`; uploads may be up to `upload_limit` bytes.
+pub fn router(upload_limit: usize) -> Router<AppState> {
+    let routes: [(&str, MethodRouter<AppState>); 18] = [
         ("/registration", post(registration::register)),
         ("/registration/verify-email", post(registration::verify_email)),
         ("/registration/resend-email", post(registration::resend_email)),
         ("/login", post(login::login)),
         ("/logout", post(login::logout)),
-        ("/user", get(user::get).put(user::put).patch(user::patch)),
+        ("/user", get(user::get).put(user::put).patch(user::patch).delete(user::delete)),
+        ("/user/avatar", put(user::avatar).post(user::avatar).layer(DefaultBodyLimit::max(upload_limit))),
+        ("/email/change", post(email::change)),
+        ("/email/change/confirm", post(email::confirm)),
+        ("/socialaccounts", get(social::list)),
+        ("/socialaccounts/{id}/disconnect", post(social::disconnect)),
+        ("/{provider}", post(social::login)),
+        ("/{provider}/connect", post(social::connect)),
         ("/password/change", post(password::change)),
         ("/password/reset", post(password::reset)),
         ("/password/reset/confirm", post(password::reset_confirm)),

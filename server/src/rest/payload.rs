@@ -129,6 +129,23 @@ impl Payload {
         self.optional(name).map(SecretString::from)
     }
 
+    /// A nested object field (`{"profile": {...}}`), read the same way.
+    pub fn object(&mut self, name: &str) -> Option<Payload> {
+        match self.fields.get(name)? {
+            Value::Object(map) => Some(Payload { fields: map.clone(), errors: FieldErrors::new() }),
+            Value::Null => None,
+            _ => {
+                self.errors.add(name, "Invalid data. Expected a dictionary.");
+                None
+            }
+        }
+    }
+
+    /// The errors found so far (for handlers that render them themselves).
+    pub fn into_errors(self) -> FieldErrors {
+        self.errors
+    }
+
     /// Ends reading: any field errors become the 400 response.
     ///
     /// # Errors

@@ -1,35 +1,125 @@
-//! `user/`: read (GET), replace (PUT) and update (PATCH) the caller's details.
-//! `pk` and `email` are read-only here.
+//! `user/`: read (GET), replace (PUT), update (PATCH) and delete (DELETE) the
+//! caller's account; `user/avatar/` uploads a picture. `pk` and `email` are
+//! read-only; `profile` is nested, as in dj-rest-auth's user-profile guide.
 
 use super::auth::Authed;
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use super::payload::Payload;
 use crate::state::AppState;
-use app::core::flows::profile::{self, ProfileInput};
-use app::shared::user::UserView;
+use app::core::entities::user::Model as User;
+use app::core::flows::profile::ProfileInput;
+use app::core::{messages, FlowError};
+use app::shared::errors::FieldErrors;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde_json::{json, Map, Value};
 
-pub async fn get(authed: Authed) -> Json<UserView> {
-    Json(profile::view(&authed.user))
+const PROFILE_FIELDS: [&str; 3] = ["company_name", "phone_number", "bio"];
+
+/// The user with its nested profile; the avatar as an absolute URL.
+async fn body(state: &AppState, user: &User) -> ApiResult<Value> {
+    let account = state.engine.account(user).await?;
+    let base = &state.engine.config().public_url;
+    Ok(json!({
+        "pk": account.user.pk,
+        "username": account.user.username,
+        "email": account.user.email,
+        "first_name": account.user.first_name,
+        "last_name": account.user.last_name,
+        "profile": {
+            "company_name": account.profile.company_name,
+            "phone_number": account.profile.phone_number,
+            "bio": account.profile.bio,
+            "avatar": account.profile.avatar.map(|a| format!("{base}{a}")),
+        },
+    }))
 }
 
-async fn update(state: AppState, authed: Authed, mut p: Payload, partial: bool) -> ApiResult<Json<UserView>> {
-    let input = ProfileInput {
-        username: if partial { p.optional("username") } else { Some(p.required("username")) },
-        first_name: p.optional("first_name"),
-        last_name: p.optional("last_name"),
-        ..Default::default()
-    };
-    p.finish()?;
-    let user = state.engine.update_profile(authed.user, input).await?;
-    Ok(Json(profile::view(&user)))
+pub async fn get(State(state): State<AppState>, authed: Authed) -> ApiResult<Json<Value>> {
+    Ok(Json(body(&state, &authed.user).await?))
 }
 
-pub async fn put(State(state): State<AppState>, authed: Authed, p: Payload) -> ApiResult<Json<UserView>> {
+/// Moves profile field errors under `"profile"`, as DRF nests them.
+fn nest_profile_errors(errors: FieldErrors) -> Response {
+    let mut top = Map::new();
+    let mut nested = Map::new();
+    for (field, messages) in errors.0 {
+        let v = json!(messages);
+        if PROFILE_FIELDS.contains(&field.as_str()) {
+            nested.insert(field, v);
+        } else {
+            top.insert(field, v);
+        }
+    }
+    if !nested.is_empty() {
+        top.insert("profile".into(), Value::Object(nested));
+    }
+    (StatusCode::BAD_REQUEST, Json(Value::Object(top))).into_response()
+}
+
+async fn update(state: AppState, authed: Authed, mut p: Payload, partial: bool) -> Result<Json<Value>, Response> {
+    let username = if partial { p.optional("username") } else { Some(p.required("username")) };
+    let first_name = p.optional("first_name");
+    let last_name = p.optional("last_name");
+    let mut nested = p.object("profile");
+    let mut input = ProfileInput { username, first_name, last_name, ..Default::default() };
+    if let Some(profile) = nested.as_mut() {
+        input.company_name = profile.optional("company_name");
+        input.phone_number = profile.optional("phone_number");
+        input.bio = profile.optional("bio");
+    }
+    let mut errors = p.into_errors();
+    if let Some(profile) = nested {
+        errors.merge(profile.into_errors());
+    }
+    if !errors.is_empty() {
+        return Err(nest_profile_errors(errors));
+    }
+    match state.engine.update_profile(authed.user, input).await {
+        Ok(user) => body(&state, &user).await.map(Json).map_err(IntoResponse::into_response),
+        Err(FlowError::Invalid(errors)) => Err(nest_profile_errors(errors)),
+        Err(e) => Err(ApiError::from(e).into_response()),
+    }
+}
+
+pub async fn put(State(state): State<AppState>, authed: Authed, p: Payload) -> Result<Json<Value>, Response> {
     update(state, authed, p, false).await
 }
 
-pub async fn patch(State(state): State<AppState>, authed: Authed, p: Payload) -> ApiResult<Json<UserView>> {
+pub async fn patch(State(state): State<AppState>, authed: Authed, p: Payload) -> Result<Json<Value>, Response> {
     update(state, authed, p, true).await
+}
+
+pub async fn delete(State(state): State<AppState>, authed: Authed, mut p: Payload) -> ApiResult<StatusCode> {
+    let password = p.optional_secret("password");
+    p.finish()?;
+    state.engine.delete_account(&authed.user, password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn avatar(
+    State(state): State<AppState>,
+    authed: Authed,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Json<Value>> {
+    let max = state.engine.config().avatar_max_bytes;
+    let invalid = |m: String| ApiError::Flow(FlowError::field("avatar", m));
+    let mut multipart = multipart.map_err(|_| {
+        ApiError::detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the picture as multipart/form-data in a field named \"avatar\".")
+    })?;
+    let bytes = loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("avatar") => {
+                break field.bytes().await.map_err(|_| invalid(messages::image_too_large(max)))?
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => return Err(invalid(messages::REQUIRED.to_owned())),
+            Err(_) => return Err(invalid(messages::image_too_large(max))),
+        }
+    };
+    let url = state.engine.set_avatar(&authed.user, &bytes).await?;
+    Ok(Json(json!({ "avatar": format!("{}{url}", state.engine.config().public_url) })))
 }

@@ -6,4 +6,5 @@ pub mod one_time_token;
 pub mod profile;
 pub mod refresh_token;
 pub mod session;
+pub mod social_account;
 pub mod user;

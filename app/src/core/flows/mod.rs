@@ -1,6 +1,7 @@
 //! The account flows, one file each. Both front doors (JSON API and pages)
 //! call these and nothing else, so every rule lives here once.
 
+pub mod account_delete;
 pub mod auth;
 pub mod avatar;
 pub mod email_change;
@@ -10,6 +11,7 @@ pub mod password_reset;
 pub mod profile;
 pub mod sessions;
 pub mod signup;
+pub mod social;
 pub mod verify_email;
 
 use crate::core::domain::{validate_password, PasswordContext};

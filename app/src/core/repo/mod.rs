@@ -6,4 +6,5 @@ pub mod one_time_tokens;
 pub mod profiles;
 pub mod refresh_tokens;
 pub mod sessions;
+pub mod social_accounts;
 pub mod users;

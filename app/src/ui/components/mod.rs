@@ -3,3 +3,4 @@
 pub mod account;
 pub mod form;
 pub mod nav;
+pub mod social;

@@ -3,6 +3,7 @@
 use crate::api::auth::Login;
 use crate::shared::routes;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Notice, Submit};
+use crate::ui::components::social::SocialButtons;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -30,6 +31,7 @@ pub fn LoginPage() -> impl IntoView {
                     </p>
                 </ActionForm>
             </Suspense>
+            <SocialButtons/>
             <p class="muted">
                 "New here? " <a href=routes::SIGNUP>"Create an account"</a> " · "
                 <a href=routes::VERIFY_EMAIL>"Resend the verification email"</a>

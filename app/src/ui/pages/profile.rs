@@ -5,6 +5,7 @@ use crate::shared::routes;
 use crate::shared::user::AccountView;
 use crate::ui::components::account::RequireAccount;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Notice, Submit, TextAreaField};
+use crate::ui::components::social::ConnectedAccounts;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -62,6 +63,7 @@ fn Profile(account: AccountView) -> impl IntoView {
                     <button type="submit" class="secondary" data-testid="avatar-submit">"Upload picture"</button>
                 </form>
             </Suspense>
+            <ConnectedAccounts/>
             <h2>"Security"</h2>
             <ul class="links">
                 <li><a href=routes::PASSWORD_CHANGE data-testid="link-password-change">"Change your password"</a></li>

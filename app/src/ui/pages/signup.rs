@@ -3,6 +3,7 @@
 use crate::api::auth::Signup;
 use crate::shared::routes;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Submit};
+use crate::ui::components::social::SocialButtons;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -28,6 +29,7 @@ pub fn SignupPage() -> impl IntoView {
                     </p>
                 </ActionForm>
             </Suspense>
+            <SocialButtons/>
             <p class="muted">"Already have an account? " <a href=routes::LOGIN>"Log in"</a></p>
         </section>
     }

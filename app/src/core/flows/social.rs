@@ -1,0 +1,176 @@
+//! Social login and connected accounts. Linking rule: an identity logs into
+//! the account it is linked to; else into the account with the same address
+//! only when the provider says that address is verified; else a new account.
+
+use crate::core::config::VerificationMode;
+use crate::core::domain::{EmailAddress, Username};
+use crate::core::entities::social_account::Model as Link;
+use crate::core::entities::user::Model as User;
+use crate::core::error::FlowError;
+use crate::core::oauth::{Identity, OAuthError};
+use crate::core::repo::social_accounts::{self, NewLink};
+use crate::core::repo::users::{self, NewUser, WriteError};
+use crate::core::{messages, now, Engine};
+use crate::shared::user::SocialAccountView;
+
+fn iso(ts: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+pub fn link_view(l: &Link) -> SocialAccountView {
+    SocialAccountView {
+        id: l.id,
+        provider: l.provider.clone(),
+        uid: l.uid.clone(),
+        last_login: iso(l.last_login),
+        date_joined: iso(l.date_joined),
+    }
+}
+
+/// The one mapping from provider failures to what users and clients see.
+impl From<OAuthError> for FlowError {
+    fn from(e: OAuthError) -> Self {
+        tracing::warn!(error = %e, "social login failed");
+        match e {
+            OAuthError::UnknownProvider => FlowError::NotFound,
+            OAuthError::Unreachable(_) => FlowError::non_field(messages::SOCIAL_UNREACHABLE),
+            OAuthError::CodeRefused(_) => FlowError::non_field(messages::SOCIAL_CODE_REFUSED),
+            OAuthError::TokenRefused(_) => FlowError::non_field(messages::SOCIAL_TOKEN_REFUSED),
+            OAuthError::BadIdentity(_) => FlowError::non_field(messages::SOCIAL_BAD_ANSWER),
+        }
+    }
+}
+
+/// A username derived from what the provider knows, made valid.
+fn username_base(identity: &Identity, email: &EmailAddress) -> String {
+    let raw = identity.username.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("user").to_owned());
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c.is_alphanumeric() || "@.+-_".contains(c) { c } else { '_' })
+        .take(140)
+        .collect();
+    if cleaned.is_empty() {
+        "user".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+impl Engine {
+    fn extra(identity: &Identity) -> String {
+        serde_json::to_string(identity).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    fn check_login_allowed(&self, user: &User) -> Result<(), FlowError> {
+        if !user.is_active {
+            return Err(FlowError::non_field(messages::ACCOUNT_DISABLED));
+        }
+        if self.config().verification == VerificationMode::Mandatory && !user.email_verified {
+            return Err(FlowError::non_field(messages::EMAIL_NOT_VERIFIED));
+        }
+        Ok(())
+    }
+
+    async fn free_username(&self, base: &str) -> Result<String, FlowError> {
+        for n in 0..50 {
+            let candidate = if n == 0 { base.to_owned() } else { format!("{base}{}", n + 1) };
+            let Ok(name) = Username::parse(&candidate) else { continue };
+            if users::by_username(self.db(), &name.canonical()).await?.is_none() {
+                return Ok(name.as_str().to_owned());
+            }
+        }
+        Ok(format!("user{}", &crate::core::secrets::random_token()[..10]))
+    }
+
+    /// Logs in (or signs up) with a provider identity.
+    ///
+    /// # Errors
+    /// `Invalid` with a `non_field_errors` message when the rules refuse.
+    #[tracing::instrument(skip_all, fields(provider))]
+    pub async fn social_login(&self, provider: &str, identity: Identity) -> Result<User, FlowError> {
+        let t = now();
+        if let Some(link) = social_accounts::by_uid(self.db(), provider, &identity.uid).await? {
+            let user = users::by_id(self.db(), link.user_id).await?.ok_or(FlowError::NotFound)?;
+            self.check_login_allowed(&user)?;
+            social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
+            users::touch_last_login(self.db(), user.id, t).await?;
+            return Ok(user);
+        }
+        let raw_email = identity.email.clone().ok_or_else(|| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
+        let email = EmailAddress::parse(&raw_email).map_err(|_| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
+        let user = match users::by_email(self.db(), &email.canonical()).await? {
+            Some(existing) if identity.email_verified => {
+                if !existing.email_verified {
+                    users::mark_email_verified(self.db(), existing.id).await?;
+                }
+                User { email_verified: true, ..existing }
+            }
+            Some(_) => return Err(FlowError::non_field(messages::SOCIAL_EMAIL_TAKEN)),
+            None => {
+                let username = self.free_username(&username_base(&identity, &email)).await?;
+                let new = NewUser {
+                    username,
+                    email: email.as_str().to_owned(),
+                    password_hash: None,
+                    email_verified: identity.email_verified,
+                };
+                let user = users::insert(self.db(), new, t).await.map_err(|e| match e {
+                    WriteError::EmailTaken => FlowError::non_field(messages::SOCIAL_EMAIL_TAKEN),
+                    other => other.into(),
+                })?;
+                tracing::info!(user_id = user.id, "account created by social login");
+                if !user.email_verified && self.config().verification != VerificationMode::None {
+                    self.send_verification(&user).await?;
+                }
+                user
+            }
+        };
+        let link = NewLink { user_id: user.id, provider, uid: &identity.uid, email: identity.email.clone(), extra_data: Self::extra(&identity) };
+        social_accounts::insert(self.db(), link, t).await?;
+        self.check_login_allowed(&user)?;
+        users::touch_last_login(self.db(), user.id, t).await?;
+        Ok(user)
+    }
+
+    /// Links a provider identity to the signed-in user.
+    ///
+    /// # Errors
+    /// `Invalid` when the identity belongs to another account.
+    pub async fn social_connect(&self, user: &User, provider: &str, identity: Identity) -> Result<SocialAccountView, FlowError> {
+        let t = now();
+        if let Some(link) = social_accounts::by_uid(self.db(), provider, &identity.uid).await? {
+            if link.user_id != user.id {
+                return Err(FlowError::non_field(messages::SOCIAL_OTHER_USER));
+            }
+            social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
+            return Ok(link_view(&link));
+        }
+        let link = NewLink { user_id: user.id, provider, uid: &identity.uid, email: identity.email.clone(), extra_data: Self::extra(&identity) };
+        let link = social_accounts::insert(self.db(), link, t).await?;
+        tracing::info!(user_id = user.id, provider, "social account connected");
+        Ok(link_view(&link))
+    }
+
+    pub async fn social_accounts(&self, user_id: i32) -> Result<Vec<SocialAccountView>, FlowError> {
+        Ok(social_accounts::for_user(self.db(), user_id).await?.iter().map(link_view).collect())
+    }
+
+    /// Unlinks one of the user's social accounts, unless it is their only
+    /// way to log in.
+    ///
+    /// # Errors
+    /// `NotFound` for someone else's link; `Invalid` when it is the last way in.
+    pub async fn social_disconnect(&self, user: &User, id: i32) -> Result<SocialAccountView, FlowError> {
+        let links = social_accounts::for_user(self.db(), user.id).await?;
+        let link = links.iter().find(|l| l.id == id).ok_or(FlowError::NotFound)?;
+        if user.password_hash.is_none() && links.len() == 1 {
+            return Err(FlowError::non_field(messages::NO_PASSWORD_LEFT));
+        }
+        social_accounts::delete_for_user(self.db(), id, user.id).await?;
+        tracing::info!(user_id = user.id, provider = %link.provider, "social account disconnected");
+        Ok(link_view(link))
+    }
+}

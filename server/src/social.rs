@@ -1,0 +1,151 @@
+//! The browser side of social login: `/accounts/{provider}/login` sends the
+//! browser to the provider with state, PKCE and nonce kept in the session;
+//! the callback checks them, and signs in or connects. Failures get a 400
+//! page that says what happened, never a 5xx.
+
+use crate::state::AppState;
+use app::api::session as web_session;
+use app::core::oauth::PendingLogin;
+use app::core::FlowError;
+use app::shared::routes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+const PENDING_KEY: &str = "_oauth_pending";
+
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    login: PendingLogin,
+    connect: bool,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct StartQuery {
+    process: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A small 400 page explaining a failed social login.
+fn failure(message: &str) -> Response {
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Social login failed · Latchkey</title><link rel=\"stylesheet\" href=\"/pkg/latchkey.css\"></head>\
+         <body><main class=\"container\"><section class=\"card\"><h1>Social login failed</h1>\
+         <p class=\"errors\" data-testid=\"social-error\">{}</p><p><a class=\"button\" href=\"{}\">Back to log in</a></p>\
+         </section></main></body></html>",
+        escape(message),
+        routes::LOGIN
+    );
+    (StatusCode::BAD_REQUEST, Html(body)).into_response()
+}
+
+fn flow_failure(e: FlowError) -> Response {
+    match e {
+        FlowError::Invalid(errors) => {
+            let text = errors.0.values().flatten().cloned().collect::<Vec<_>>().join(" ");
+            failure(&text)
+        }
+        FlowError::NotFound => failure("This login provider is not configured."),
+        other => {
+            tracing::error!(error = %format!("{other:#}"), "social login");
+            failure("Something went wrong on our side. Please try again.")
+        }
+    }
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    Query(q): Query<StartQuery>,
+    session: Session,
+) -> Response {
+    let engine = &state.engine;
+    let redirect_uri = engine.config().social_callback_url(&provider);
+    let (url, login) = match engine.providers().start(&provider, &redirect_uri).await {
+        Ok(found) => found,
+        Err(e) => return flow_failure(e.into()),
+    };
+    let pending = Pending {
+        login,
+        connect: q.process.as_deref() == Some("connect"),
+        next: q.next.filter(|n| routes::safe_next(n).is_some()),
+    };
+    if session.insert(PENDING_KEY, pending).await.is_err() {
+        return failure("Your session could not be saved. Are cookies enabled?");
+    }
+    Redirect::to(&url).into_response()
+}
+
+pub async fn callback(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    Query(q): Query<CallbackQuery>,
+    headers: HeaderMap,
+    session: Session,
+) -> Response {
+    let engine = &state.engine;
+    let pending: Option<Pending> = session.remove(PENDING_KEY).await.ok().flatten();
+    let Some(pending) = pending.filter(|p| p.login.provider == provider) else {
+        return failure("This login attempt has expired or was started elsewhere. Please start again.");
+    };
+    if let Some(error) = q.error {
+        let why = q.error_description.unwrap_or(error);
+        return failure(&format!("The provider did not let you in: {why}"));
+    }
+    let same_state = q.state.as_deref().is_some_and(|s| {
+        subtle_eq(s.as_bytes(), pending.login.state.as_bytes())
+    });
+    if !same_state {
+        return failure("The login could not be verified (state mismatch). Please start again.");
+    }
+    let Some(code) = q.code else { return failure("The provider sent no authorization code.") };
+    let redirect_uri = engine.config().social_callback_url(&provider);
+    let identity = match engine
+        .providers()
+        .exchange(&provider, &code, &redirect_uri, Some(&pending.login.verifier), Some(&pending.login.nonce))
+        .await
+    {
+        Ok(i) => i,
+        Err(e) => return flow_failure(e.into()),
+    };
+    if pending.connect {
+        let user = match web_session::user_id(&session).await {
+            Some(id) => engine.active_user(id).await.ok().flatten(),
+            None => None,
+        };
+        let Some(user) = user else { return failure("Log in first, then connect the account from your profile.") };
+        return match engine.social_connect(&user, &provider, identity).await {
+            Ok(_) => Redirect::to("/profile?notice=social_connected").into_response(),
+            Err(e) => flow_failure(e),
+        };
+    }
+    let user = match engine.social_login(&provider, identity).await {
+        Ok(u) => u,
+        Err(e) => return flow_failure(e),
+    };
+    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    if let Err(e) = web_session::sign_in(&session, &user, agent).await {
+        return flow_failure(FlowError::Unexpected(e));
+    }
+    Redirect::to(pending.next.as_deref().unwrap_or(routes::PROFILE)).into_response()
+}
+
+fn subtle_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
