@@ -102,8 +102,16 @@ fn secret_key(src: &Source, data_dir: &Path) -> anyhow::Result<String> {
     Ok(k)
 }
 
-fn provider(src: &Source, prefix: &str, id: &str, name: &str, kind: ProviderKind) -> anyhow::Result<Option<ProviderConfig>> {
-    let (Some(client_id), secret) = (src.get(&format!("{prefix}_CLIENT_ID")), src.get(&format!("{prefix}_CLIENT_SECRET"))) else {
+fn provider(
+    src: &Source,
+    prefix: &str,
+    id: &str,
+    name: &str,
+    kind: ProviderKind,
+) -> anyhow::Result<Option<ProviderConfig>> {
+    let (Some(client_id), secret) =
+        (src.get(&format!("{prefix}_CLIENT_ID")), src.get(&format!("{prefix}_CLIENT_SECRET")))
+    else {
         return Ok(None);
     };
     let Some(secret) = secret else { bail!("{prefix}_CLIENT_SECRET is required with {prefix}_CLIENT_ID") };
@@ -132,7 +140,9 @@ fn providers(src: &Source) -> anyhow::Result<Vec<ProviderConfig>> {
     if let Some(issuer) = src.get("LATCHKEY_OIDC_ISSUER") {
         let name = or("LATCHKEY_OIDC_NAME", "OpenID Connect");
         let p = provider(src, "LATCHKEY_OIDC", "oidc", &name, ProviderKind::Oidc { issuer })?;
-        let Some(p) = p else { bail!("LATCHKEY_OIDC_ISSUER needs LATCHKEY_OIDC_CLIENT_ID and LATCHKEY_OIDC_CLIENT_SECRET") };
+        let Some(p) = p else {
+            bail!("LATCHKEY_OIDC_ISSUER needs LATCHKEY_OIDC_CLIENT_ID and LATCHKEY_OIDC_CLIENT_SECRET")
+        };
         list.push(p);
     }
     Ok(list)

@@ -108,9 +108,7 @@ pub async fn callback(
         let why = q.error_description.unwrap_or(error);
         return failure(&format!("The provider did not let you in: {why}"));
     }
-    let same_state = q.state.as_deref().is_some_and(|s| {
-        subtle_eq(s.as_bytes(), pending.login.state.as_bytes())
-    });
+    let same_state = q.state.as_deref().is_some_and(|s| subtle_eq(s.as_bytes(), pending.login.state.as_bytes()));
     if !same_state {
         return failure("The login could not be verified (state mismatch). Please start again.");
     }

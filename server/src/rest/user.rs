@@ -108,7 +108,10 @@ pub async fn avatar(
     let max = state.engine.config().avatar_max_bytes;
     let invalid = |m: String| ApiError::Flow(FlowError::field("avatar", m));
     let mut multipart = multipart.map_err(|_| {
-        ApiError::detail(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Send the picture as multipart/form-data in a field named \"avatar\".")
+        ApiError::detail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Send the picture as multipart/form-data in a field named \"avatar\".",
+        )
     })?;
     let bytes = loop {
         match multipart.next_field().await {

@@ -27,12 +27,15 @@ macro_rules! cases {
     };
 }
 
+mod account;
 mod bad_input;
 mod helpers;
 mod jwt;
 mod login;
 mod password_change;
 mod password_reset;
+mod provider_stub;
 mod registration;
 mod smtp_sink;
+mod social;
 mod user;

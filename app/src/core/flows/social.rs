@@ -46,12 +46,10 @@ impl From<OAuthError> for FlowError {
 
 /// A username derived from what the provider knows, made valid.
 fn username_base(identity: &Identity, email: &EmailAddress) -> String {
-    let raw = identity.username.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("user").to_owned());
-    let cleaned: String = raw
-        .chars()
-        .map(|c| if c.is_alphanumeric() || "@.+-_".contains(c) { c } else { '_' })
-        .take(140)
-        .collect();
+    let raw =
+        identity.username.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("user").to_owned());
+    let cleaned: String =
+        raw.chars().map(|c| if c.is_alphanumeric() || "@.+-_".contains(c) { c } else { '_' }).take(140).collect();
     if cleaned.is_empty() {
         "user".to_owned()
     } else {
@@ -128,7 +126,13 @@ impl Engine {
                 user
             }
         };
-        let link = NewLink { user_id: user.id, provider, uid: &identity.uid, email: identity.email.clone(), extra_data: Self::extra(&identity) };
+        let link = NewLink {
+            user_id: user.id,
+            provider,
+            uid: &identity.uid,
+            email: identity.email.clone(),
+            extra_data: Self::extra(&identity),
+        };
         social_accounts::insert(self.db(), link, t).await?;
         self.check_login_allowed(&user)?;
         users::touch_last_login(self.db(), user.id, t).await?;
@@ -139,7 +143,12 @@ impl Engine {
     ///
     /// # Errors
     /// `Invalid` when the identity belongs to another account.
-    pub async fn social_connect(&self, user: &User, provider: &str, identity: Identity) -> Result<SocialAccountView, FlowError> {
+    pub async fn social_connect(
+        &self,
+        user: &User,
+        provider: &str,
+        identity: Identity,
+    ) -> Result<SocialAccountView, FlowError> {
         let t = now();
         if let Some(link) = social_accounts::by_uid(self.db(), provider, &identity.uid).await? {
             if link.user_id != user.id {
@@ -148,7 +157,13 @@ impl Engine {
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
             return Ok(link_view(&link));
         }
-        let link = NewLink { user_id: user.id, provider, uid: &identity.uid, email: identity.email.clone(), extra_data: Self::extra(&identity) };
+        let link = NewLink {
+            user_id: user.id,
+            provider,
+            uid: &identity.uid,
+            email: identity.email.clone(),
+            extra_data: Self::extra(&identity),
+        };
         let link = social_accounts::insert(self.db(), link, t).await?;
         tracing::info!(user_id = user.id, provider, "social account connected");
         Ok(link_view(&link))

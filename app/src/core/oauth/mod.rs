@@ -6,11 +6,13 @@
 mod github;
 mod oidc;
 
-use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
+};
 use oauth2::{
-    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, ExtraTokenFields,
-    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse,
-    TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -142,11 +144,17 @@ impl Providers {
     async fn client(&self, p: &ProviderConfig, redirect_uri: &str) -> Result<OAuthClient, OAuthError> {
         let (auth, token) = self.endpoints(p).await?;
         let bad = |e: oauth2::url::ParseError| OAuthError::Unreachable(format!("bad provider URL: {e}"));
+        // GitHub documents the credentials as body parameters; OIDC providers take Basic auth.
+        let auth_type = match p.kind {
+            ProviderKind::Github { .. } => AuthType::RequestBody,
+            ProviderKind::Oidc { .. } => AuthType::BasicAuth,
+        };
         Ok(oauth2::Client::new(ClientId::new(p.client_id.clone()))
             .set_client_secret(ClientSecret::new(p.client_secret.expose_secret().to_owned()))
             .set_auth_uri(AuthUrl::new(auth).map_err(bad)?)
             .set_token_uri(TokenUrl::new(token).map_err(bad)?)
-            .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(bad)?))
+            .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(bad)?)
+            .set_auth_type(auth_type))
     }
 
     /// Where to send the browser, and what to remember until it comes back.
@@ -166,8 +174,12 @@ impl Providers {
             req = req.add_extra_param("nonce", nonce.clone());
         }
         let (url, state) = req.url();
-        let pending =
-            PendingLogin { provider: provider.to_owned(), state: state.secret().clone(), verifier: verifier.secret().clone(), nonce };
+        let pending = PendingLogin {
+            provider: provider.to_owned(),
+            state: state.secret().clone(),
+            verifier: verifier.secret().clone(),
+            nonce,
+        };
         Ok((url.to_string(), pending))
     }
 

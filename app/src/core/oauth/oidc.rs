@@ -85,7 +85,13 @@ struct IdClaims {
     nonce: Option<String>,
 }
 
-pub fn check_id_token(token: &str, issuer: &str, client_id: &str, nonce: Option<&str>, sub: &str) -> Result<(), OAuthError> {
+pub fn check_id_token(
+    token: &str,
+    issuer: &str,
+    client_id: &str,
+    nonce: Option<&str>,
+    sub: &str,
+) -> Result<(), OAuthError> {
     let bad = |m: &str| OAuthError::BadIdentity(format!("id_token: {m}"));
     let payload = token.split('.').nth(1).ok_or_else(|| bad("malformed"))?;
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|_| bad("not base64"))?;
