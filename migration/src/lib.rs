@@ -8,6 +8,7 @@ mod m0002_credentials;
 mod m0003_sessions;
 mod m0004_profiles;
 mod m0005_social_accounts;
+mod m0006_rate_limits;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_sessions::Migration),
             Box::new(m0004_profiles::Migration),
             Box::new(m0005_social_accounts::Migration),
+            Box::new(m0006_rate_limits::Migration),
         ]
     }
 }

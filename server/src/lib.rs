@@ -2,6 +2,7 @@
 //! Pages come from the `app` crate; every rule comes from `app::core`.
 
 pub mod csrf;
+pub mod headers;
 pub mod rest;
 pub mod session;
 pub mod settings;

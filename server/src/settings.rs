@@ -191,6 +191,14 @@ impl Settings {
         engine.media_dir = src.get("LATCHKEY_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("media"));
         engine.avatar_max_bytes = src.parse("LATCHKEY_AVATAR_MAX_BYTES", engine.avatar_max_bytes)?;
         engine.providers = providers(src)?;
+        let limits = &mut engine.rate_limits;
+        limits.login_per_ip = src.parse("LATCHKEY_RATE_LOGIN_IP", limits.login_per_ip)?;
+        limits.login_failures_per_account =
+            src.parse("LATCHKEY_RATE_LOGIN_FAILURES", limits.login_failures_per_account)?;
+        limits.signup_per_ip = src.parse("LATCHKEY_RATE_SIGNUP_IP", limits.signup_per_ip)?;
+        limits.email_per_ip = src.parse("LATCHKEY_RATE_EMAIL_IP", limits.email_per_ip)?;
+        limits.email_per_account = src.parse("LATCHKEY_RATE_EMAIL_ACCOUNT", limits.email_per_account)?;
+        engine.trusted_proxies = src.parse("LATCHKEY_TRUSTED_PROXIES", engine.trusted_proxies.clone())?;
         Ok(Self {
             addr,
             database_url,

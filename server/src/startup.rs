@@ -4,7 +4,7 @@
 use crate::session;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{csrf, rest, social, uploads};
+use crate::{csrf, headers, rest, social, uploads};
 use anyhow::Context;
 use app::core::email::{Mailer, OutboxMailer, SmtpMailer};
 use app::core::Engine;
@@ -75,9 +75,12 @@ pub fn router(state: AppState) -> Router {
         session::layer(engine.clone(), state.settings.secure_cookies(), state.settings.engine.session_ttl_secs);
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
-    let media = ServeDir::new(&state.settings.engine.media_dir);
+    let media = tower::ServiceBuilder::new()
+        .layer(headers::for_uploads())
+        .service(ServeDir::new(&state.settings.engine.media_dir));
     let avatar_limit = state.settings.engine.avatar_max_bytes + 64 * 1024;
-    Router::new()
+    let https = state.settings.secure_cookies();
+    let routes = Router::new()
         .nest("/api/auth", rest::router(avatar_limit))
         .nest_service("/media", media)
         .route("/accounts/{provider}/login", axum::routing::get(social::start))
@@ -96,9 +99,8 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
-        .layer(sessions)
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(sessions);
+    headers::apply(routes, https).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 impl Application {

@@ -19,6 +19,7 @@ pub async fn signup(
         email: email.clone(),
         password1: SecretString::from(password1),
         password2: SecretString::from(password2),
+        client: forms::client(&engine).await,
     };
     let values = [("username", username.as_str()), ("email", email.as_str())];
     match engine.signup(input).await {
@@ -48,6 +49,7 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         username: (!by_email).then(|| login.clone()),
         email: by_email.then(|| login.clone()),
         password: SecretString::from(password),
+        client: forms::client(&engine).await,
     };
     let next = next.as_deref().and_then(routes::safe_next).unwrap_or(routes::PROFILE).to_owned();
     let values = [("login", login.as_str())];
@@ -74,7 +76,7 @@ pub async fn logout() -> Result<FormState, ServerFnError> {
 pub async fn resend_verification(email: String) -> Result<FormState, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
-    let result = engine.resend_verification(&email).await;
+    let result = engine.resend_verification(&email, forms::client(&engine).await).await;
     forms::finish(result, &[("email", email.as_str())], "/verify-email?notice=verification_sent")
 }
 

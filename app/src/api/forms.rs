@@ -28,6 +28,14 @@ pub fn header(name: header::HeaderName) -> Option<String> {
     parts().and_then(|p| p.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned))
 }
 
+/// Who is asking (for rate limits).
+pub async fn client(engine: &Engine) -> crate::core::flows::throttle::Client {
+    use axum::extract::ConnectInfo;
+    let peer = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await.ok().map(|c| c.0.ip());
+    let headers = parts().map(|p| p.headers).unwrap_or_default();
+    super::client::client(peer, &headers, &engine.config().trusted_proxies)
+}
+
 /// The signed-in user, if any.
 pub async fn current_user(engine: &Engine) -> Result<Option<(User, Session)>, ServerFnError> {
     let session = session().await?;
@@ -91,6 +99,7 @@ pub fn finish(
         }
         Err(FlowError::Invalid(errors)) => errors,
         Err(FlowError::NotFound) => FieldErrors::non_field("This link is invalid or has expired."),
+        Err(FlowError::Throttled(secs)) => FieldErrors::non_field(crate::core::messages::throttled(secs)),
         Err(FlowError::Unauthenticated | FlowError::TokenInvalid) => {
             leptos_axum::redirect(routes::LOGIN);
             return Ok(FormState::default());

@@ -9,6 +9,8 @@ pub mod profile;
 pub mod social;
 
 #[cfg(feature = "ssr")]
+pub mod client;
+#[cfg(feature = "ssr")]
 pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -66,6 +66,99 @@ impl FromStr for AuthMode {
     }
 }
 
+/// At most `count` events per `window_secs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    pub count: i64,
+    pub window_secs: i64,
+}
+
+impl FromStr for Limit {
+    type Err = String;
+    /// `"10/60"`: ten per minute; `"off"` disables the limit.
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s.trim() == "off" {
+            return Ok(Self { count: i64::MAX, window_secs: 1 });
+        }
+        let (count, window) = s.split_once('/').ok_or_else(|| format!("rate limit {s:?} must look like 10/60"))?;
+        let count: i64 = count.trim().parse().map_err(|_| format!("bad count in {s:?}"))?;
+        let window_secs: i64 = window.trim().parse().map_err(|_| format!("bad window in {s:?}"))?;
+        if count < 1 || window_secs < 1 {
+            return Err(format!("rate limit {s:?} must be positive"));
+        }
+        Ok(Self { count, window_secs })
+    }
+}
+
+/// Request limits per client address and per account.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimits {
+    pub login_per_ip: Limit,
+    /// Failed logins of one account; a success clears it.
+    pub login_failures_per_account: Limit,
+    pub signup_per_ip: Limit,
+    pub email_per_ip: Limit,
+    /// Reset and verification emails to one address.
+    pub email_per_account: Limit,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        let l = |count, window_secs| Limit { count, window_secs };
+        Self {
+            login_per_ip: l(30, 60),
+            login_failures_per_account: l(10, 900),
+            signup_per_ip: l(10, 3600),
+            email_per_ip: l(10, 3600),
+            email_per_account: l(5, 3600),
+        }
+    }
+}
+
+/// Proxies whose `X-Forwarded-For` is believed: addresses or CIDR blocks.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(Vec<(std::net::IpAddr, u8)>);
+
+impl FromStr for TrustedProxies {
+    type Err = String;
+    /// `"127.0.0.1, 10.0.0.0/8, ::1"`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let mut list = Vec::new();
+        for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (addr, bits) = item.split_once('/').unwrap_or((item, ""));
+            let ip: std::net::IpAddr = addr.parse().map_err(|_| format!("bad proxy address {item:?}"))?;
+            let max = if ip.is_ipv4() { 32 } else { 128 };
+            let bits =
+                if bits.is_empty() { max } else { bits.parse().map_err(|_| format!("bad prefix in {item:?}"))? };
+            if bits > max {
+                return Err(format!("bad prefix in {item:?}"));
+            }
+            list.push((ip, bits));
+        }
+        Ok(Self(list))
+    }
+}
+
+impl TrustedProxies {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        self.0.iter().any(|(net, bits)| same_prefix(*net, ip, *bits))
+    }
+}
+
+fn same_prefix(a: std::net::IpAddr, b: std::net::IpAddr, bits: u8) -> bool {
+    use std::net::IpAddr::{V4, V6};
+    let (a, b, width): (u128, u128, u32) = match (a, b) {
+        (V4(a), V4(b)) => (u32::from(a).into(), u32::from(b).into(), 32),
+        (V6(a), V6(b)) => (u128::from(a), u128::from(b), 128),
+        _ => return false,
+    };
+    let shift = width - u32::from(bits);
+    if shift >= width {
+        return true;
+    }
+    (a >> shift) == (b >> shift)
+}
+
 /// Everything the flows read from configuration.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -93,6 +186,8 @@ pub struct EngineConfig {
     pub avatar_max_bytes: usize,
     /// Social login providers.
     pub providers: Vec<crate::core::oauth::ProviderConfig>,
+    pub rate_limits: RateLimits,
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl EngineConfig {
@@ -116,6 +211,8 @@ impl EngineConfig {
             media_dir: "data/media".into(),
             avatar_max_bytes: 2 * 1024 * 1024,
             providers: Vec::new(),
+            rate_limits: RateLimits::default(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 
@@ -137,5 +234,31 @@ impl EngineConfig {
             .replace("{public_url}", &self.public_url)
             .replace("{uid}", uid)
             .replace("{token}", token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_parse() {
+        assert_eq!("10/60".parse(), Ok(Limit { count: 10, window_secs: 60 }));
+        assert!("10".parse::<Limit>().is_err());
+        assert!("0/60".parse::<Limit>().is_err());
+        assert_eq!("off".parse::<Limit>().map(|l| l.count), Ok(i64::MAX));
+    }
+
+    #[test]
+    fn proxies_match_addresses_and_blocks() -> Result<(), String> {
+        let p: TrustedProxies = "127.0.0.1, 10.0.0.0/8, fd00::/8".parse()?;
+        assert!(p.contains("127.0.0.1".parse().map_err(|_| "ip")?));
+        assert!(p.contains("10.1.2.3".parse().map_err(|_| "ip")?));
+        assert!(!p.contains("11.0.0.1".parse().map_err(|_| "ip")?));
+        assert!(p.contains("fd12::1".parse().map_err(|_| "ip")?));
+        assert!(!p.contains("::1".parse().map_err(|_| "ip")?));
+        assert!("10.0.0.0/33".parse::<TrustedProxies>().is_err());
+        assert!("nope".parse::<TrustedProxies>().is_err());
+        Ok(())
     }
 }

@@ -17,6 +17,9 @@ pub enum FlowError {
     /// A JWT that is malformed, expired or revoked: 401 `token_not_valid`.
     #[error("token is invalid or expired")]
     TokenInvalid,
+    /// Too many requests: 429 with `Retry-After`.
+    #[error("throttled for {0} s")]
+    Throttled(i64),
     /// Anything else: 500, opaque to the client, logged with its cause.
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

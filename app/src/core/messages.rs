@@ -64,3 +64,8 @@ pub const SOCIAL_TOKEN_REFUSED: &str = "Incorrect value";
 pub const SOCIAL_BAD_ANSWER: &str = "The provider's answer could not be verified.";
 pub const NO_PASSWORD_LEFT: &str = "Your account has no password set up.";
 pub const ACCOUNT_DISABLED: &str = "User account is disabled.";
+
+/// DRF's throttling message.
+pub fn throttled(seconds: i64) -> String {
+    format!("Request was throttled. Expected available in {seconds} seconds.")
+}

@@ -63,6 +63,13 @@ impl IntoResponse for ApiError {
                 res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
                 res
             }
+            ApiError::Flow(FlowError::Throttled(secs)) => {
+                let mut res = detail(StatusCode::TOO_MANY_REQUESTS, &app::core::messages::throttled(secs));
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                res
+            }
             ApiError::Flow(FlowError::Unexpected(e)) => {
                 tracing::error!(error = %format!("{e:#}"), "unexpected error");
                 detail(StatusCode::INTERNAL_SERVER_ERROR, "A server error occurred.")

@@ -1,6 +1,7 @@
 //! `login/`, `logout/`, and the login response `registration/` shares.
 
 use super::auth::MaybeAuthed;
+use super::client::ClientOf;
 use super::error::ApiResult;
 use super::jwt_cookies;
 use super::payload::Payload;
@@ -55,12 +56,17 @@ pub async fn login_response(
 
 pub async fn login(
     State(state): State<AppState>,
+    ClientOf(client): ClientOf,
     headers: HeaderMap,
     session: Session,
     mut p: Payload,
 ) -> ApiResult<Response> {
-    let input =
-        LoginInput { username: p.optional("username"), email: p.optional("email"), password: p.secret("password") };
+    let input = LoginInput {
+        username: p.optional("username"),
+        email: p.optional("email"),
+        password: p.secret("password"),
+        client,
+    };
     p.finish()?;
     let user = state.engine.login(input).await?;
     login_response(&state, &session, &headers, &user, StatusCode::OK).await

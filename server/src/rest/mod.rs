@@ -2,6 +2,7 @@
 //! path answers with and without its trailing slash.
 
 mod auth;
+mod client;
 mod email;
 pub mod error;
 mod jwt;

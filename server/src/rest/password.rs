@@ -1,6 +1,7 @@
 //! `password/change/`, `password/reset/`, `password/reset/confirm/`.
 
 use super::auth::Authed;
+use super::client::ClientOf;
 use super::error::ApiResult;
 use super::payload::Payload;
 use crate::state::AppState;
@@ -27,10 +28,14 @@ pub async fn change(State(state): State<AppState>, authed: Authed, mut p: Payloa
     Ok(Json(json!({ "detail": messages::PASSWORD_SAVED })))
 }
 
-pub async fn reset(State(state): State<AppState>, mut p: Payload) -> ApiResult<Json<Value>> {
+pub async fn reset(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    mut p: Payload,
+) -> ApiResult<Json<Value>> {
     let email = p.required("email");
     p.finish()?;
-    state.engine.request_password_reset(&email).await?;
+    state.engine.request_password_reset(&email, client).await?;
     Ok(Json(json!({ "detail": messages::RESET_SENT })))
 }
 

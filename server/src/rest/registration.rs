@@ -1,5 +1,6 @@
 //! `registration/`, `registration/verify-email/`, `registration/resend-email/`.
 
+use super::client::ClientOf;
 use super::error::ApiResult;
 use super::login::login_response;
 use super::payload::Payload;
@@ -19,6 +20,7 @@ fn detail(status: StatusCode, message: &str) -> Response {
 
 pub async fn register(
     State(state): State<AppState>,
+    ClientOf(client): ClientOf,
     headers: HeaderMap,
     session: Session,
     mut p: Payload,
@@ -28,6 +30,7 @@ pub async fn register(
         email: p.required("email"),
         password1: p.secret("password1"),
         password2: p.secret("password2"),
+        client,
     };
     p.finish()?;
     match state.engine.signup(input).await? {
@@ -43,9 +46,13 @@ pub async fn verify_email(State(state): State<AppState>, mut p: Payload) -> ApiR
     Ok(detail(StatusCode::OK, messages::OK))
 }
 
-pub async fn resend_email(State(state): State<AppState>, mut p: Payload) -> ApiResult<Response> {
+pub async fn resend_email(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    mut p: Payload,
+) -> ApiResult<Response> {
     let email = p.required("email");
     p.finish()?;
-    state.engine.resend_verification(&email).await?;
+    state.engine.resend_verification(&email, client).await?;
     Ok(detail(StatusCode::OK, messages::OK))
 }

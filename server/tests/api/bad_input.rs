@@ -48,7 +48,8 @@ async fn malformed_bodies_get_json_4xx(b: Backend) {
 }
 
 async fn hostile_field_values_are_refused_cleanly(b: Backend) {
-    let app = TestApp::spawn(Opts::new(&b)).await;
+    let opts = Opts::new(&b).env("LATCHKEY_RATE_LOGIN_IP", "off").env("LATCHKEY_RATE_LOGIN_FAILURES", "off");
+    let app = TestApp::spawn(opts).await;
     app.signup_verified("ada", "ada@example.com").await;
     let nul = app
         .post(

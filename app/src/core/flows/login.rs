@@ -2,6 +2,7 @@
 //! (a dummy hash for unknown users, so both paths take the same time), and
 //! refuse unverified addresses when verification is mandatory.
 
+use super::throttle::Client;
 use crate::core::config::{LoginMethod, VerificationMode};
 use crate::core::credentials::needs_rehash;
 use crate::core::entities::user::Model as User;
@@ -14,6 +15,7 @@ pub struct LoginInput {
     pub username: Option<String>,
     pub email: Option<String>,
     pub password: SecretString,
+    pub client: Client,
 }
 
 fn present(v: &Option<String>) -> Option<&str> {
@@ -53,13 +55,21 @@ impl Engine {
             _ => None,
         };
         let ident = ident.ok_or_else(|| FlowError::non_field(messages::must_include(method)))?;
+        let limits = self.config().rate_limits;
+        self.throttle("login", input.client, limits.login_per_ip, None).await?;
         let user = self.find_login_user(ident).await?;
+        let account = user.as_ref().map_or_else(|| format!("name:{}", ident.text()), |u| format!("user:{}", u.id));
+        self.check_login_failures(&account).await?;
         let stored = user.as_ref().and_then(|u| u.password_hash.clone());
         let ok = self.hasher().verify(input.password.clone(), stored).await?;
         let user = match user {
             Some(u) if ok && u.is_active => u,
-            _ => return Err(FlowError::non_field(messages::BAD_CREDENTIALS)),
+            _ => {
+                self.record_login_failure(&account).await?;
+                return Err(FlowError::non_field(messages::BAD_CREDENTIALS));
+            }
         };
+        self.clear_login_failures(&account).await?;
         if self.config().verification == VerificationMode::Mandatory && !user.email_verified {
             return Err(FlowError::non_field(messages::EMAIL_NOT_VERIFIED));
         }
@@ -75,8 +85,17 @@ impl Engine {
     }
 }
 
+#[derive(Clone, Copy)]
 enum Ident<'a> {
     Username(&'a str),
     Email(&'a str),
     Either(&'a str),
+}
+
+impl Ident<'_> {
+    fn text(&self) -> String {
+        match self {
+            Ident::Username(s) | Ident::Email(s) | Ident::Either(s) => s.to_lowercase(),
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub mod profile;
 pub mod sessions;
 pub mod signup;
 pub mod social;
+pub mod throttle;
 pub mod verify_email;
 
 use crate::core::domain::{validate_password, PasswordContext};

@@ -1,6 +1,7 @@
 //! Password reset by email: request a link (no enumeration: an unknown
 //! address gets an "unknown account" email), then confirm with uid + token.
 
+use super::throttle::Client;
 use super::{check_new_password, require_secret, Credential};
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
@@ -21,8 +22,11 @@ impl Engine {
     /// # Errors
     /// `Invalid` only for a malformed address.
     #[tracing::instrument(skip_all)]
-    pub async fn request_password_reset(&self, email: &str) -> Result<(), FlowError> {
+    pub async fn request_password_reset(&self, email: &str, client: Client) -> Result<(), FlowError> {
         let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
+        let limits = self.config().rate_limits;
+        self.throttle("email", client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
+            .await?;
         match users::by_email(self.db(), &email.canonical()).await? {
             Some(user) if user.is_active => {
                 let token = secrets::random_token();

@@ -1,5 +1,6 @@
 //! Sign-up: validate, create the account, send the verification email.
 
+use super::throttle::Client;
 use crate::core::domain::{validate_password, EmailAddress, PasswordContext, Username};
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
@@ -13,6 +14,7 @@ pub struct SignupInput {
     pub email: String,
     pub password1: SecretString,
     pub password2: SecretString,
+    pub client: Client,
 }
 
 pub enum SignupOutcome {
@@ -75,6 +77,7 @@ impl Engine {
     /// `Invalid` with messages per field (taken names included).
     #[tracing::instrument(skip_all)]
     pub async fn signup(&self, input: SignupInput) -> Result<SignupOutcome, FlowError> {
+        self.throttle("signup", input.client, self.config().rate_limits.signup_per_ip, None).await?;
         let valid = self.validate_signup(input).await?;
         let hash = self.hasher().hash(valid.password).await?;
         let mode = self.config().verification;

@@ -1,5 +1,6 @@
 //! Email verification: issue a key by email, confirm it, resend on request.
 
+use super::throttle::Client;
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
@@ -53,8 +54,11 @@ impl Engine {
     /// # Errors
     /// `Invalid` only for a malformed address.
     #[tracing::instrument(skip_all)]
-    pub async fn resend_verification(&self, email: &str) -> Result<(), FlowError> {
+    pub async fn resend_verification(&self, email: &str, client: Client) -> Result<(), FlowError> {
         let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
+        let limits = self.config().rate_limits;
+        self.throttle("email", client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
+            .await?;
         if let Some(user) = users::by_email(self.db(), &email.canonical()).await? {
             if user.is_active && !user.email_verified {
                 self.send_verification(&user).await?;

@@ -4,6 +4,7 @@
 pub mod auth_tokens;
 pub mod one_time_tokens;
 pub mod profiles;
+pub mod rate_limits;
 pub mod refresh_tokens;
 pub mod sessions;
 pub mod social_accounts;

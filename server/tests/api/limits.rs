@@ -1,0 +1,102 @@
+//! Rate limits: 429 with Retry-After, per client address (not fooled by a
+//! forged X-Forwarded-For) and per account; failed logins slow an account
+//! down for a while, not forever.
+
+use crate::helpers::{Backend, Opts, TestApp, PASSWORD};
+use serde_json::json;
+
+cases!(
+    login_attempts_per_ip,
+    failed_logins_slow_the_account_for_a_while,
+    emails_per_account_and_signups_per_ip,
+    forwarded_for_only_from_trusted_proxies
+);
+
+async fn login_attempts_per_ip(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_RATE_LOGIN_IP", "3/60")).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(app.login("ada", "Wrong-Pass-1").await.status, 400);
+    }
+    let r = app.login("ada", PASSWORD).await;
+    assert_eq!(r.status, 429);
+    let retry: i64 =
+        r.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("Retry-After");
+    assert!((1..=60).contains(&retry), "{retry}");
+    assert_eq!(r.body["detail"], format!("Request was throttled. Expected available in {retry} seconds."));
+}
+
+async fn failed_logins_slow_the_account_for_a_while(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_RATE_LOGIN_FAILURES", "3/2")).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    for _ in 0..3 {
+        assert_eq!(app.login("ada", "Wrong-Pass-1").await.status, 400);
+    }
+    assert_eq!(app.login("ada", PASSWORD).await.status, 429, "even the right password waits");
+    assert_eq!(
+        app.post("/login/", json!({"email": "ada@example.com", "password": PASSWORD})).await.status,
+        429,
+        "by email too"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    assert_eq!(app.login("ada", PASSWORD).await.status, 200, "the owner gets back in");
+    // a success clears the failures
+    for _ in 0..2 {
+        app.login("ada", "Wrong-Pass-1").await;
+    }
+    assert_eq!(app.login("ada", PASSWORD).await.status, 200);
+    assert_eq!(app.login("ada", "Wrong-Pass-1").await.status, 400);
+}
+
+async fn emails_per_account_and_signups_per_ip(b: Backend) {
+    let app =
+        TestApp::spawn(Opts::new(&b).env("LATCHKEY_RATE_EMAIL_ACCOUNT", "2/60").env("LATCHKEY_RATE_SIGNUP_IP", "2/60"))
+            .await;
+    app.signup_verified("ada", "ada@example.com").await;
+    for _ in 0..2 {
+        assert_eq!(app.post("/password/reset/", json!({"email": "ada@example.com"})).await.status, 200);
+    }
+    let r = app.post("/password/reset/", json!({"email": "ADA@example.com"})).await;
+    assert_eq!(r.status, 429);
+    assert_eq!(app.post("/registration/resend-email/", json!({"email": "ada@example.com"})).await.status, 429);
+    assert_eq!(
+        app.post("/password/reset/", json!({"email": "bob@example.com"})).await.status,
+        200,
+        "other addresses unaffected"
+    );
+    assert_eq!(app.register("bob", "bob@example.com", PASSWORD).await.status, 201);
+    let r = app.register("carol", "carol@example.com", PASSWORD).await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    assert_eq!(app.smtp.count_to("ada@example.com").await, 3, "verification + two resets");
+}
+
+async fn forwarded_for_only_from_trusted_proxies(b: Backend) {
+    let spoof = |app: &TestApp, ip: &str| {
+        app.http
+            .post(format!("{}/api/auth/login/", app.base))
+            .header("X-Forwarded-For", ip.to_owned())
+            .json(&json!({"username": "nobody", "password": "Wrong-Pass-1"}))
+            .send()
+    };
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_RATE_LOGIN_IP", "2/60")).await;
+    let mut codes = Vec::new();
+    for i in 0..3 {
+        codes.push(spoof(&app, &format!("203.0.113.{i}")).await.expect("send").status().as_u16());
+    }
+    assert_eq!(codes, [400, 400, 429], "a forged header does not dodge the limit");
+
+    let app = TestApp::spawn(
+        Opts::new(&b).env("LATCHKEY_RATE_LOGIN_IP", "2/60").env("LATCHKEY_TRUSTED_PROXIES", "127.0.0.1, ::1"),
+    )
+    .await;
+    let mut codes = Vec::new();
+    for i in 0..3 {
+        codes.push(spoof(&app, &format!("203.0.113.{i}")).await.expect("send").status().as_u16());
+    }
+    assert_eq!(codes, [400, 400, 400], "behind a trusted proxy each client counts alone");
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        codes.push(spoof(&app, "198.51.100.7").await.expect("send").status().as_u16());
+    }
+    assert_eq!(codes, [400, 400, 429]);
+}
