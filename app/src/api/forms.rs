@@ -99,6 +99,9 @@ pub fn finish(
         }
         Err(FlowError::Invalid(errors)) => errors,
         Err(FlowError::NotFound) => FieldErrors::non_field("This link is invalid or has expired."),
+        Err(FlowError::Unavailable(_)) => {
+            FieldErrors::non_field("The service is temporarily unavailable. Please try again in a moment.")
+        }
         Err(FlowError::Throttled(secs)) => FieldErrors::non_field(crate::core::messages::throttled(secs)),
         Err(FlowError::Unauthenticated | FlowError::TokenInvalid) => {
             leptos_axum::redirect(routes::LOGIN);

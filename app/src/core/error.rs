@@ -17,6 +17,9 @@ pub enum FlowError {
     /// A JWT that is malformed, expired or revoked: 401 `token_not_valid`.
     #[error("token is invalid or expired")]
     TokenInvalid,
+    /// The database cannot be reached: 503, try again later.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
     /// Too many requests: 429 with `Retry-After`.
     #[error("throttled for {0} s")]
     Throttled(i64),
@@ -31,9 +34,29 @@ impl From<FieldErrors> for FlowError {
     }
 }
 
+/// Whether a database error means "cannot reach the database" (the pool
+/// reconnects by itself once it is back) rather than a bug.
+fn is_outage(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(s)) | DbErr::Exec(RuntimeErr::SqlxError(s)) => matches!(
+            s,
+            Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::Tls(_) | Sqlx::WorkerCrashed
+        ) || matches!(s, Sqlx::Database(d) if d.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08") || c == "3D000" || c == "55000")),
+        _ => false,
+    }
+}
+
 impl From<sea_orm::DbErr> for FlowError {
     fn from(e: sea_orm::DbErr) -> Self {
-        FlowError::Unexpected(e.into())
+        if is_outage(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            FlowError::Unavailable(e.to_string())
+        } else {
+            FlowError::Unexpected(e.into())
+        }
     }
 }
 

@@ -63,6 +63,11 @@ impl IntoResponse for ApiError {
                 res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
                 res
             }
+            ApiError::Flow(FlowError::Unavailable(_)) => {
+                let mut res = detail(StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable, try again later.");
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                res
+            }
             ApiError::Flow(FlowError::Throttled(secs)) => {
                 let mut res = detail(StatusCode::TOO_MANY_REQUESTS, &app::core::messages::throttled(secs));
                 if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {

@@ -33,6 +33,7 @@ mod helpers;
 mod jwt;
 mod limits;
 mod login;
+mod outage;
 mod password_change;
 mod password_reset;
 mod provider_stub;

@@ -1,0 +1,63 @@
+//! Database outage: requests get 503 with a JSON body while the database is
+//! unreachable, and the server recovers by itself when it is back. Uses a
+//! database of its own on the local PostgreSQL (CI=true or TEST_POSTGRES_URL).
+
+use crate::helpers::{Backend, Opts, TestApp, PASSWORD};
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+
+async fn admin(base: &str) -> sea_orm::DatabaseConnection {
+    sea_orm::Database::connect(base).await.expect("connect to PostgreSQL")
+}
+
+async fn exec(db: &sea_orm::DatabaseConnection, sql: &str) {
+    db.execute_unprepared(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn database_outage_is_503_and_recovers() {
+    let Some(Backend::Postgres(base)) = Backend::postgres() else {
+        eprintln!("PostgreSQL not configured (TEST_POSTGRES_URL or CI=true); outage test skipped");
+        return;
+    };
+    let name = format!("lk_down_{}", uuid::Uuid::new_v4().simple());
+    let admin = admin(&base).await;
+    exec(&admin, &format!("CREATE DATABASE {name}")).await;
+    let (prefix, _) = base.rsplit_once('/').expect("database in URL");
+    let url = format!("{prefix}/{name}");
+    let app = TestApp::spawn(Opts::new(&Backend::Sqlite).env("DATABASE_URL", url)).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let auth = app.login_auth("ada", PASSWORD).await;
+
+    let cut = format!(
+        "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    );
+    exec(&admin, &cut).await;
+    for _ in 0..2 {
+        let r = app.get_user(&auth).await;
+        assert_eq!((r.status, r.body.clone()), (503, json!({"detail": "Service temporarily unavailable, try again later."})));
+        assert!(r.headers.get("retry-after").is_some());
+        let r = app.login("ada", PASSWORD).await;
+        assert_eq!(r.status, 503, "{:?}", r.body);
+    }
+
+    exec(&admin, &format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")).await;
+    let mut recovered = false;
+    for _ in 0..20 {
+        if app.get_user(&auth).await.status == 200 {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(recovered, "the server reconnects by itself");
+    assert_eq!(app.login("ada", PASSWORD).await.status, 200, "nothing stored was lost");
+
+    let drop = format!(
+        "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    );
+    exec(&admin, &drop).await;
+    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}")).await;
+}
