@@ -3,6 +3,7 @@
 
 pub mod csrf;
 pub mod headers;
+pub mod import;
 pub mod rest;
 pub mod session;
 pub mod settings;

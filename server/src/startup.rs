@@ -103,13 +103,21 @@ pub fn router(state: AppState) -> Router {
     headers::apply(routes, https).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
+/// The engine on the configured database (migrated) and mailer.
+///
+/// # Errors
+/// Database or mailer set-up failures.
+pub async fn engine(settings: &Settings) -> anyhow::Result<Engine> {
+    let db = connect(&settings.database_url).await?;
+    let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+    Engine::new(db, settings.engine.clone(), mailer(settings)?, threads)
+}
+
 impl Application {
     /// # Errors
     /// Database, mailer or socket set-up failures.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = connect(&settings.database_url).await?;
-        let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
-        let engine = Engine::new(db, settings.engine.clone(), mailer(&settings)?, threads)?;
+        let engine = engine(&settings).await?;
         let listener = TcpListener::bind(settings.addr).await.with_context(|| format!("binding {}", settings.addr))?;
         let addr = listener.local_addr()?;
         let leptos_options = leptos_options(&settings, addr);

@@ -27,8 +27,16 @@ fn hash_blocking(password: &SecretString) -> anyhow::Result<String> {
 }
 
 fn verify_blocking(password: &SecretString, stored: &str) -> bool {
-    let Ok(parsed) = PasswordHash::new(stored) else { return false };
-    argon().map(|a| a.verify_password(password.expose_secret().as_bytes(), &parsed).is_ok()).unwrap_or(false)
+    // Django's `argon2$argon2id$...` is a PHC string behind a prefix.
+    let phc = stored.strip_prefix("argon2").filter(|rest| rest.starts_with("$argon2")).unwrap_or(stored);
+    if phc.starts_with("$argon2") {
+        let Ok(parsed) = PasswordHash::new(phc) else { return false };
+        // the parameters come from the stored hash, so older ones still verify
+        return argon()
+            .map(|a| a.verify_password(password.expose_secret().as_bytes(), &parsed).is_ok())
+            .unwrap_or(false);
+    }
+    super::django::verify_pbkdf2(password.expose_secret(), stored).unwrap_or(false)
 }
 
 /// Whether a stored hash was made with other parameters (or another
@@ -120,6 +128,24 @@ mod tests {
     async fn unknown_user_never_verifies() -> anyhow::Result<()> {
         let h = PasswordHasher::new(1);
         assert!(!h.verify(secret("latchkey-dummy-password"), None).await?);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn django_hashes_verify_and_need_an_upgrade() -> anyhow::Result<()> {
+        // made by Django 5.1's make_password("Tr1cky-Latch-9", "seasalt1234", ...)
+        let hashes = [
+            "pbkdf2_sha256$870000$seasalt1234$g9Wa7oDrsBHdeLSgvD4Oi5FAIRxjNrBGNtT08ltKWXg=",
+            "argon2$argon2id$v=19$m=102400,t=2,p=8$c2Vhc2FsdDEyMzQ$XSWy53A9XfhYVNV8InkB21BIQzPodkK6F7lh+a/YYfU",
+            "pbkdf2_sha1$870000$seasalt1234$YA34YogdlmpfPXFVze4jnj5csOk=",
+        ];
+        let h = PasswordHasher::new(2);
+        for stored in hashes {
+            assert!(h.verify(secret("Tr1cky-Latch-9"), Some(stored.to_owned())).await?, "{stored}");
+            assert!(!h.verify(secret("Tr1cky-Latch-8"), Some(stored.to_owned())).await?, "{stored}");
+            assert!(needs_rehash(stored), "{stored}");
+        }
+        assert!(!h.verify(secret(""), Some("!unusable".to_owned())).await?);
         Ok(())
     }
 

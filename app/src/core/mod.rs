@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod credentials;
+pub mod django;
 pub mod domain;
 pub mod email;
 pub mod engine;

@@ -64,7 +64,8 @@ impl IntoResponse for ApiError {
                 res
             }
             ApiError::Flow(FlowError::Unavailable(_)) => {
-                let mut res = detail(StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable, try again later.");
+                let mut res =
+                    detail(StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable, try again later.");
                 res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
                 res
             }

@@ -30,6 +30,7 @@ macro_rules! cases {
 mod account;
 mod bad_input;
 mod helpers;
+mod import;
 mod jwt;
 mod limits;
 mod login;

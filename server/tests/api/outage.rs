@@ -36,7 +36,10 @@ async fn database_outage_is_503_and_recovers() {
     exec(&admin, &cut).await;
     for _ in 0..2 {
         let r = app.get_user(&auth).await;
-        assert_eq!((r.status, r.body.clone()), (503, json!({"detail": "Service temporarily unavailable, try again later."})));
+        assert_eq!(
+            (r.status, r.body.clone()),
+            (503, json!({"detail": "Service temporarily unavailable, try again later."}))
+        );
         assert!(r.headers.get("retry-after").is_some());
         let r = app.login("ada", PASSWORD).await;
         assert_eq!(r.status, 503, "{:?}", r.body);

@@ -5,6 +5,7 @@ pub mod account_delete;
 pub mod auth;
 pub mod avatar;
 pub mod email_change;
+pub mod import;
 pub mod login;
 pub mod password_change;
 pub mod password_reset;
