@@ -62,7 +62,7 @@ pub async fn run(engine: &Engine, path: &Path, emails_verified: bool) -> anyhow:
             password: col("password"),
             first_name: col("first_name"),
             last_name: col("last_name"),
-            is_active: headers.get("is_active").is_none() || truthy(&col("is_active")),
+            is_active: !headers.contains_key("is_active") || truthy(&col("is_active")),
             date_joined: timestamp(&col("date_joined")),
             last_login: timestamp(&col("last_login")),
         };
