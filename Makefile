@@ -42,8 +42,9 @@ test-e2e: build e2e-deps
 
 test: tools e2e-deps test-rust test-e2e
 
-bench: tools
-	@echo "benchmarks arrive with the load issue"
+bench:
+	cargo build --release -p server --bin latchkey
+	cargo bench -p server --bench load
 
 fmt:
 	cargo fmt --all

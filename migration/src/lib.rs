@@ -9,6 +9,7 @@ mod m0003_sessions;
 mod m0004_profiles;
 mod m0005_social_accounts;
 mod m0006_rate_limits;
+mod m0007_email_outbox;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_profiles::Migration),
             Box::new(m0005_social_accounts::Migration),
             Box::new(m0006_rate_limits::Migration),
+            Box::new(m0007_email_outbox::Migration),
         ]
     }
 }

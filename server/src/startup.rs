@@ -122,6 +122,7 @@ impl Application {
         let addr = listener.local_addr()?;
         let leptos_options = leptos_options(&settings, addr);
         spawn_session_purge(engine.clone());
+        engine.spawn_outbox_worker();
         let state = AppState { engine, settings: Arc::new(settings), leptos_options };
         Ok(Self { listener, router: router(state), addr })
     }

@@ -3,13 +3,12 @@
 
 use crate::core::config::EngineConfig;
 use crate::core::credentials::PasswordHasher;
-use crate::core::email::{templates, Mailer, OutgoingEmail};
+use crate::core::email::{templates, Mailer};
 use crate::core::jwt::JwtCodec;
 use crate::core::oauth::Providers;
 use crate::core::secrets::{Sealer, TokenHasher};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Clone)]
 pub struct Engine {
@@ -26,6 +25,7 @@ struct Inner {
     sealer: Sealer,
     providers: Providers,
     mailer: Arc<dyn Mailer>,
+    outbox_wakeup: tokio::sync::Notify,
 }
 
 impl Engine {
@@ -54,6 +54,7 @@ impl Engine {
                 sealer,
                 providers,
                 mailer,
+                outbox_wakeup: tokio::sync::Notify::new(),
                 cfg,
             }),
         })
@@ -99,32 +100,32 @@ impl Engine {
         self.inner.sessions.hash(session_id)
     }
 
-    /// Renders and sends an email in the background, retrying a few times, so
-    /// the response neither waits for nor depends on the mail server.
-    pub(crate) fn dispatch(&self, kind: &'static str, to: &str, link: Option<&str>, vars: &[(&str, &str)]) {
-        let email = match templates::render(kind, to, link, vars) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::error!(error = %e, "rendering email");
-                return;
-            }
-        };
-        let mailer = self.inner.mailer.clone();
-        tokio::spawn(deliver(mailer, email));
+    /// Renders an email and writes it to the outbox on `conn` (the flow's
+    /// transaction, so the email exists exactly when the change does). The
+    /// outbox worker delivers it; call [`Engine::wake_outbox`] after commit.
+    pub(crate) async fn enqueue(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        kind: &'static str,
+        to: &str,
+        link: Option<&str>,
+        vars: &[(&str, &str)],
+    ) -> Result<(), crate::core::FlowError> {
+        let email = templates::render(kind, to, link, vars)?;
+        crate::core::repo::outbox::insert(conn, &email, crate::core::now()).await?;
+        Ok(())
     }
-}
 
-async fn deliver(mailer: Arc<dyn Mailer>, email: OutgoingEmail) {
-    let mut delay = Duration::from_millis(500);
-    for attempt in 1..=5 {
-        match mailer.send(&email).await {
-            Ok(()) => return,
-            Err(e) => {
-                tracing::warn!(kind = email.kind, attempt, error = %format!("{e:#}"), "email delivery failed");
-                tokio::time::sleep(delay).await;
-                delay *= 2;
-            }
-        }
+    /// Tells the outbox worker there is mail to send.
+    pub(crate) fn wake_outbox(&self) {
+        self.inner.outbox_wakeup.notify_one();
     }
-    tracing::error!(kind = email.kind, "email dropped after 5 attempts");
+
+    pub(crate) fn mailer(&self) -> &Arc<dyn Mailer> {
+        &self.inner.mailer
+    }
+
+    pub(crate) fn outbox_wakeup(&self) -> &tokio::sync::Notify {
+        &self.inner.outbox_wakeup
+    }
 }

@@ -81,6 +81,7 @@ pub struct TestApp {
     pub smtp: SmtpSink,
     pub http: Client,
     pub mode: &'static str,
+    db_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -119,7 +120,7 @@ impl TestApp {
         };
         let mut env: HashMap<String, String> = [
             ("LATCHKEY_ADDR", "127.0.0.1:0".to_owned()),
-            ("DATABASE_URL", db_url),
+            ("DATABASE_URL", db_url.clone()),
             ("LATCHKEY_DATA_DIR", dir.path().display().to_string()),
             ("LATCHKEY_SECRET_KEY", "test-secret-key-that-is-long-enough-0123456789".to_owned()),
             ("LATCHKEY_PUBLIC_URL", "http://latchkey.test".to_owned()),
@@ -133,11 +134,17 @@ impl TestApp {
         for (k, v) in opts.env {
             env.insert(k.to_owned(), v);
         }
+        let db_url = env.get("DATABASE_URL").cloned().unwrap_or(db_url);
         let settings = Settings::from_source(&Source::from_maps(env, HashMap::new())).expect("settings");
         let app = Application::build(settings).await.expect("build app");
         let base = format!("http://{}", app.address());
         tokio::spawn(app.run_until_stopped());
-        TestApp { base, smtp, http: Client::new(), mode: opts.mode, _dir: dir }
+        TestApp { base, smtp, http: Client::new(), mode: opts.mode, db_url, _dir: dir }
+    }
+
+    /// The database this app runs on (to start another process on it).
+    pub fn database_url(&self) -> String {
+        self.db_url.clone()
     }
 
     /// A client that keeps cookies, like a browser.

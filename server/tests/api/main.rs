@@ -35,6 +35,7 @@ mod jwt;
 mod limits;
 mod login;
 mod outage;
+mod outbox;
 mod password_change;
 mod password_reset;
 mod provider_stub;

@@ -25,6 +25,15 @@ impl Email {
 pub struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<Email>>>,
+    server: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+}
+
+fn serve(listener: TcpListener, store: Arc<Mutex<Vec<Email>>>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(session(stream, store.clone()));
+        }
+    })
 }
 
 impl SmtpSink {
@@ -32,13 +41,22 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind SMTP sink");
         let port = listener.local_addr().expect("addr").port();
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let store = messages.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(session(stream, store.clone()));
-            }
-        });
-        Self { port, messages }
+        let server = serve(listener, messages.clone());
+        Self { port, messages, server: Arc::new(Mutex::new(Some(server))) }
+    }
+
+    /// Takes the server down: connections to its port are refused.
+    pub async fn stop(&self) {
+        if let Some(task) = self.server.lock().expect("lock").take() {
+            task.abort();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    /// Brings it back on the same port.
+    pub async fn restart(&self) {
+        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.expect("rebind SMTP sink");
+        *self.server.lock().expect("lock") = Some(serve(listener, self.messages.clone()));
     }
 
     pub fn url(&self) -> String {

@@ -4,6 +4,7 @@
 mod outbox;
 mod smtp;
 pub mod templates;
+mod worker;
 
 pub use outbox::OutboxMailer;
 pub use smtp::SmtpMailer;

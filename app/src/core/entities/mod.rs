@@ -3,6 +3,7 @@
 
 pub mod auth_token;
 pub mod one_time_token;
+pub mod outbox_email;
 pub mod profile;
 pub mod refresh_token;
 pub mod session;

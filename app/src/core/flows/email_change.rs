@@ -7,6 +7,7 @@ use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, users};
 use crate::core::{messages, now, secrets, Engine};
 use crate::shared::errors::FieldErrors;
+use sea_orm::TransactionTrait;
 use secrecy::{ExposeSecret, SecretString};
 
 pub struct EmailChangeInput {
@@ -38,8 +39,9 @@ impl Engine {
         let Some(email) = email else { return Err(anyhow::anyhow!("validated email missing").into()) };
         let key = secrets::random_token();
         let t = now();
+        let txn = self.db().begin().await?;
         otts::insert(
-            self.db(),
+            &txn,
             otts::CHANGE_EMAIL,
             user.id,
             Some(email.as_str().to_owned()),
@@ -49,7 +51,9 @@ impl Engine {
         )
         .await?;
         let link = self.config().change_email_url(&key);
-        self.dispatch("change_email", email.as_str(), Some(&link), &[("username", &user.username)]);
+        self.enqueue(&txn, "change_email", email.as_str(), Some(&link), &[("username", &user.username)]).await?;
+        txn.commit().await?;
+        self.wake_outbox();
         Ok(())
     }
 
@@ -67,13 +71,17 @@ impl Engine {
             .ok_or(FlowError::NotFound)?;
         let user = users::by_id(self.db(), token.user_id).await?.ok_or(FlowError::NotFound)?;
         let new_email = token.email.clone().ok_or(FlowError::NotFound)?;
-        if !otts::consume(self.db(), token.id, t).await? {
+        let txn = self.db().begin().await?;
+        if !otts::consume(&txn, token.id, t).await? {
             return Err(FlowError::NotFound);
         }
-        let updated = users::set_email(self.db(), user.clone(), &new_email).await?;
-        otts::delete_for_user(self.db(), user.id, otts::CHANGE_EMAIL).await?;
-        otts::delete_for_user(self.db(), user.id, otts::VERIFY_EMAIL).await?;
-        self.dispatch("email_changed", &user.email, None, &[("username", &user.username), ("new_email", &new_email)]);
+        let updated = users::set_email(&txn, user.clone(), &new_email).await?;
+        otts::delete_for_user(&txn, user.id, otts::CHANGE_EMAIL).await?;
+        otts::delete_for_user(&txn, user.id, otts::VERIFY_EMAIL).await?;
+        let vars = [("username", user.username.as_str()), ("new_email", new_email.as_str())];
+        self.enqueue(&txn, "email_changed", &user.email, None, &vars).await?;
+        txn.commit().await?;
+        self.wake_outbox();
         tracing::info!(user_id = user.id, "email changed");
         Ok(updated)
     }

@@ -9,6 +9,7 @@ use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, users};
 use crate::core::{messages, now, secrets, Engine};
 use crate::shared::errors::FieldErrors;
+use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
 pub struct ResetConfirmInput {
@@ -27,12 +28,16 @@ impl Engine {
         let limits = self.config().rate_limits;
         self.throttle("email", client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
             .await?;
-        match users::by_email(self.db(), &email.canonical()).await? {
+        // read first: on SQLite a transaction that starts with a write takes
+        // the write lock at once instead of failing to upgrade later
+        let found = users::by_email(self.db(), &email.canonical()).await?;
+        let txn = self.db().begin().await?;
+        match found {
             Some(user) if user.is_active => {
                 let token = secrets::random_token();
                 let t = now();
                 otts::insert(
-                    self.db(),
+                    &txn,
                     otts::PASSWORD_RESET,
                     user.id,
                     None,
@@ -42,10 +47,12 @@ impl Engine {
                 )
                 .await?;
                 let link = self.config().reset_url(&secrets::encode_uid(user.id), &token);
-                self.dispatch("password_reset", &user.email, Some(&link), &[("username", &user.username)]);
+                self.enqueue(&txn, "password_reset", &user.email, Some(&link), &[("username", &user.username)]).await?;
             }
-            _ => self.dispatch("unknown_account", email.as_str(), None, &[]),
+            _ => self.enqueue(&txn, "unknown_account", email.as_str(), None, &[]).await?,
         }
+        txn.commit().await?;
+        self.wake_outbox();
         Ok(())
     }
 

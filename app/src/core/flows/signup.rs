@@ -7,6 +7,7 @@ use crate::core::error::FlowError;
 use crate::core::repo::users::{self, NewUser};
 use crate::core::{config::VerificationMode, messages, now, Engine};
 use crate::shared::errors::FieldErrors;
+use sea_orm::TransactionTrait;
 use secrecy::{ExposeSecret, SecretString};
 
 pub struct SignupInput {
@@ -87,18 +88,17 @@ impl Engine {
             password_hash: Some(hash),
             email_verified: false,
         };
-        let user = users::insert(self.db(), new, now()).await?;
-        tracing::info!(user_id = user.id, "account created");
-        match mode {
-            VerificationMode::None => Ok(SignupOutcome::LoggedIn(user)),
-            VerificationMode::Optional => {
-                self.send_verification(&user).await?;
-                Ok(SignupOutcome::LoggedIn(user))
-            }
-            VerificationMode::Mandatory => {
-                self.send_verification(&user).await?;
-                Ok(SignupOutcome::VerificationSent(user))
-            }
+        let txn = self.db().begin().await?;
+        let user = users::insert(&txn, new, now()).await?;
+        if mode != VerificationMode::None {
+            self.send_verification(&txn, &user).await?;
         }
+        txn.commit().await?;
+        self.wake_outbox();
+        tracing::info!(user_id = user.id, "account created");
+        Ok(match mode {
+            VerificationMode::Mandatory => SignupOutcome::VerificationSent(user),
+            VerificationMode::Optional | VerificationMode::None => SignupOutcome::LoggedIn(user),
+        })
     }
 }

@@ -12,6 +12,7 @@ use crate::core::repo::social_accounts::{self, NewLink};
 use crate::core::repo::users::{self, NewUser, WriteError};
 use crate::core::{messages, now, Engine};
 use crate::shared::user::SocialAccountView;
+use sea_orm::TransactionTrait;
 
 fn iso(ts: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ts)
@@ -115,14 +116,17 @@ impl Engine {
                     password_hash: None,
                     email_verified: identity.email_verified,
                 };
-                let user = users::insert(self.db(), new, t).await.map_err(|e| match e {
+                let txn = self.db().begin().await?;
+                let user = users::insert(&txn, new, t).await.map_err(|e| match e {
                     WriteError::EmailTaken => FlowError::non_field(messages::SOCIAL_EMAIL_TAKEN),
                     other => other.into(),
                 })?;
-                tracing::info!(user_id = user.id, "account created by social login");
                 if !user.email_verified && self.config().verification != VerificationMode::None {
-                    self.send_verification(&user).await?;
+                    self.send_verification(&txn, &user).await?;
                 }
+                txn.commit().await?;
+                self.wake_outbox();
+                tracing::info!(user_id = user.id, "account created by social login");
                 user
             }
         };

@@ -6,14 +6,15 @@ use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, users};
 use crate::core::{now, secrets, Engine};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 
 impl Engine {
     /// Creates a verification key for the user's current address and emails it.
-    pub(crate) async fn send_verification(&self, user: &User) -> Result<(), FlowError> {
+    pub(crate) async fn send_verification(&self, conn: &impl ConnectionTrait, user: &User) -> Result<(), FlowError> {
         let key = secrets::random_token();
         let t = now();
         otts::insert(
-            self.db(),
+            conn,
             otts::VERIFY_EMAIL,
             user.id,
             Some(user.email_lower.clone()),
@@ -23,8 +24,7 @@ impl Engine {
         )
         .await?;
         let link = self.config().verify_url(&key);
-        self.dispatch("verify_email", &user.email, Some(&link), &[("username", &user.username)]);
-        Ok(())
+        self.enqueue(conn, "verify_email", &user.email, Some(&link), &[("username", &user.username)]).await
     }
 
     /// Confirms the address a key was sent to.
@@ -61,7 +61,10 @@ impl Engine {
             .await?;
         if let Some(user) = users::by_email(self.db(), &email.canonical()).await? {
             if user.is_active && !user.email_verified {
-                self.send_verification(&user).await?;
+                let txn = self.db().begin().await?;
+                self.send_verification(&txn, &user).await?;
+                txn.commit().await?;
+                self.wake_outbox();
             }
         }
         Ok(())

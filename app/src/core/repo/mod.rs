@@ -3,6 +3,7 @@
 
 pub mod auth_tokens;
 pub mod one_time_tokens;
+pub mod outbox;
 pub mod profiles;
 pub mod rate_limits;
 pub mod refresh_tokens;

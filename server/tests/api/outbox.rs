@@ -1,0 +1,38 @@
+//! The email outbox: with SMTP down, sign-up still succeeds and the email
+//! goes out once SMTP is back; a pending email survives a restart (another
+//! process on the same database delivers it).
+
+use crate::helpers::{Backend, Opts, TestApp, PASSWORD};
+use crate::smtp_sink::SmtpSink;
+
+cases!(smtp_outage_delays_but_never_loses_email, pending_email_survives_a_restart);
+
+async fn smtp_outage_delays_but_never_loses_email(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    app.smtp.stop().await;
+    let r = app.register("ada", "ada@example.com", PASSWORD).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    assert_eq!(app.smtp.count_to("ada@example.com").await, 0);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await; // a retry or two fail meanwhile
+    app.smtp.restart().await;
+    let key = app.verification_key("ada@example.com", 1).await;
+    assert_eq!(app.post("/registration/verify-email/", serde_json::json!({ "key": key })).await.status, 200);
+    assert_eq!(app.smtp.count_to("ada@example.com").await, 1, "sent exactly once");
+}
+
+async fn pending_email_survives_a_restart(b: Backend) {
+    let first = TestApp::spawn(Opts::new(&b)).await;
+    first.smtp.stop().await;
+    assert_eq!(first.register("ada", "ada@example.com", PASSWORD).await.status, 201);
+    // the "restarted" server: same database, a working mail server
+    let sink = SmtpSink::start().await;
+    let second =
+        TestApp::spawn(Opts::new(&b).env("DATABASE_URL", first.database_url()).env("SMTP_URL", sink.url())).await;
+    let mail = sink.wait_for("ada@example.com", 1).await;
+    assert!(mail.subject.contains("Confirm"));
+    let key = mail.link().rsplit('/').next().expect("key").to_owned();
+    assert_eq!(second.post("/registration/verify-email/", serde_json::json!({ "key": key })).await.status, 200);
+    assert_eq!(second.login("ada", PASSWORD).await.status, 200);
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(sink.all().len(), 1, "delivered once, not once per process");
+}
