@@ -80,8 +80,10 @@ pub fn router(state: AppState) -> Router {
         .service(ServeDir::new(&state.settings.engine.media_dir));
     let avatar_limit = state.settings.engine.avatar_max_bytes + 64 * 1024;
     let https = state.settings.secure_cookies();
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", rest::openapi::document());
     let routes = Router::new()
         .nest("/api/auth", rest::router(avatar_limit))
+        .merge(docs)
         .nest_service("/media", media)
         .route("/accounts/{provider}/login", axum::routing::get(social::start))
         .route("/accounts/{provider}/login/", axum::routing::get(social::start))

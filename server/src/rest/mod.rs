@@ -8,6 +8,7 @@ pub mod error;
 mod jwt;
 mod jwt_cookies;
 mod login;
+pub mod openapi;
 mod password;
 mod payload;
 mod registration;

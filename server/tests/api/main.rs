@@ -34,6 +34,7 @@ mod import;
 mod jwt;
 mod limits;
 mod login;
+mod openapi;
 mod outage;
 mod outbox;
 mod password_change;

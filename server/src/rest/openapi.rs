@@ -1,0 +1,225 @@
+//! The OpenAPI 3.1 description of `/api/auth/` (served at `/api/openapi.json`,
+//! browsable at `/api/docs`). One table below lists every operation; a test
+//! calls each of them on the real router.
+
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItemBuilder};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, ResponseBuilder,
+};
+
+/// How an operation is called and answers.
+pub struct Op {
+    pub method: HttpMethod,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// Body fields and whether each is required.
+    pub body: &'static [(&'static str, bool)],
+    pub ok: &'static str,
+    pub auth: bool,
+    pub throttled: bool,
+}
+
+const fn op(
+    method: HttpMethod,
+    path: &'static str,
+    summary: &'static str,
+    body: &'static [(&'static str, bool)],
+) -> Op {
+    Op { method, path, summary, body, ok: "200", auth: false, throttled: false }
+}
+
+const fn authed(mut o: Op) -> Op {
+    o.auth = true;
+    o
+}
+
+const fn limited(mut o: Op) -> Op {
+    o.throttled = true;
+    o
+}
+
+const fn created(mut o: Op) -> Op {
+    o.ok = "201";
+    o
+}
+
+const fn no_content(mut o: Op) -> Op {
+    o.ok = "204";
+    o
+}
+
+use HttpMethod::{Delete, Get, Patch, Post, Put};
+
+/// Every operation of the JSON API.
+pub const OPERATIONS: &[Op] = &[
+    limited(created(op(
+        Post,
+        "/api/auth/registration/",
+        "Sign up",
+        &[("username", true), ("email", true), ("password1", true), ("password2", true)],
+    ))),
+    op(Post, "/api/auth/registration/verify-email/", "Confirm an email address with the emailed key", &[("key", true)]),
+    limited(op(Post, "/api/auth/registration/resend-email/", "Send the verification email again", &[("email", true)])),
+    limited(op(
+        Post,
+        "/api/auth/login/",
+        "Log in: a token, or a JWT pair, and a session cookie",
+        &[("username", false), ("email", false), ("password", true)],
+    )),
+    op(
+        Post,
+        "/api/auth/logout/",
+        "Log out: delete the token, revoke the refresh family, end the session",
+        &[("refresh", false)],
+    ),
+    authed(op(Get, "/api/auth/user/", "The caller's account with its nested profile", &[])),
+    authed(op(
+        Put,
+        "/api/auth/user/",
+        "Replace the editable details",
+        &[("username", true), ("first_name", false), ("last_name", false)],
+    )),
+    authed(op(
+        Patch,
+        "/api/auth/user/",
+        "Update some details (and `profile`)",
+        &[("username", false), ("first_name", false), ("last_name", false)],
+    )),
+    authed(no_content(op(Delete, "/api/auth/user/", "Delete the account", &[("password", false)]))),
+    authed(op(Put, "/api/auth/user/avatar/", "Upload a picture (multipart field `avatar`)", &[])),
+    authed(op(
+        Post,
+        "/api/auth/password/change/",
+        "Change the password; other sessions and tokens are revoked",
+        &[("old_password", true), ("new_password1", true), ("new_password2", true)],
+    )),
+    limited(op(Post, "/api/auth/password/reset/", "Email a password reset link", &[("email", true)])),
+    op(
+        Post,
+        "/api/auth/password/reset/confirm/",
+        "Set a new password with the link's uid and token",
+        &[("uid", true), ("token", true), ("new_password1", true), ("new_password2", true)],
+    ),
+    op(Post, "/api/auth/token/verify/", "Check a JWT", &[("token", true)]),
+    op(Post, "/api/auth/token/refresh/", "A new access token (and rotated refresh token)", &[("refresh", true)]),
+    authed(op(
+        Post,
+        "/api/auth/email/change/",
+        "Ask to change the email address",
+        &[("new_email", true), ("password", true)],
+    )),
+    op(Post, "/api/auth/email/change/confirm/", "Confirm the new address with the emailed key", &[("key", true)]),
+    authed(op(Get, "/api/auth/socialaccounts/", "Connected social accounts", &[])),
+    authed(op(Post, "/api/auth/socialaccounts/{id}/disconnect/", "Disconnect a social account", &[])),
+    op(
+        Post,
+        "/api/auth/{provider}/",
+        "Log in with a provider's access_token or code",
+        &[("access_token", false), ("code", false), ("callback_url", false), ("code_verifier", false)],
+    ),
+    authed(op(
+        Post,
+        "/api/auth/{provider}/connect/",
+        "Connect a provider account to the caller",
+        &[("access_token", false), ("code", false), ("callback_url", false), ("code_verifier", false)],
+    )),
+];
+
+fn json_object(fields: &[(&str, bool)]) -> utoipa::openapi::schema::Object {
+    let mut o = ObjectBuilder::new().schema_type(Type::Object);
+    for (name, required) in fields {
+        o = o.property(*name, ObjectBuilder::new().schema_type(Type::String));
+        if *required {
+            o = o.required(*name);
+        }
+    }
+    o.build()
+}
+
+fn response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::Object))).build(),
+        )
+        .build()
+}
+
+fn operation(o: &Op) -> utoipa::openapi::path::Operation {
+    let tag = if o.path.contains("social") || o.path.contains("{provider}") { "social" } else { "auth" };
+    let mut b = OperationBuilder::new().summary(Some(o.summary)).tag(tag).response(o.ok, response("Success"));
+    if !o.body.is_empty() {
+        let content = ContentBuilder::new().schema(Some(json_object(o.body))).build();
+        b = b.request_body(Some(
+            RequestBodyBuilder::new()
+                .content("application/json", content.clone())
+                .content("application/x-www-form-urlencoded", content)
+                .build(),
+        ));
+    }
+    for name in ["id", "provider"] {
+        if o.path.contains(&format!("{{{name}}}")) {
+            b = b.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Path)
+                    .required(utoipa::openapi::Required::True),
+            );
+        }
+    }
+    b = b.response("400", response("Invalid input: `{\"field\": [\"message\"]}` or `{\"non_field_errors\": [...]}`"));
+    if o.auth {
+        b = b
+            .response("401", response("No or bad credentials"))
+            .security(SecurityRequirement::new("token", Vec::<String>::new()))
+            .security(SecurityRequirement::new("jwt", Vec::<String>::new()))
+            .security(SecurityRequirement::new("session", Vec::<String>::new()));
+    }
+    if o.throttled {
+        b = b.response("429", response("Rate limited; see Retry-After"));
+    }
+    b.response("503", response("Database unavailable; try again")).build()
+}
+
+/// The whole document.
+pub fn document() -> OpenApi {
+    let mut by_path: std::collections::BTreeMap<&str, PathItemBuilder> = std::collections::BTreeMap::new();
+    for o in OPERATIONS {
+        let item = by_path.remove(o.path).unwrap_or_default();
+        by_path.insert(o.path, item.operation(o.method.clone(), operation(o)));
+    }
+    let mut paths = PathsBuilder::new();
+    for (path, item) in by_path {
+        paths = paths.path(path, item.build());
+    }
+    let token = SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Header(
+        utoipa::openapi::security::ApiKeyValue::with_description("Authorization", "`Token <key>` from login/"),
+    ));
+    let jwt = SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build());
+    let session = SecurityScheme::ApiKey(utoipa::openapi::security::ApiKey::Cookie(
+        utoipa::openapi::security::ApiKeyValue::new(crate::session::COOKIE_NAME),
+    ));
+    OpenApiBuilder::new()
+        .info(
+            InfoBuilder::new()
+                .title("Latchkey account API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "dj-rest-auth compatible user-account API. Every path also answers without its trailing slash.",
+                ))
+                .build(),
+        )
+        .paths(paths.build())
+        .components(Some(
+            ComponentsBuilder::new()
+                .security_scheme("token", token)
+                .security_scheme("jwt", jwt)
+                .security_scheme("session", session)
+                .build(),
+        ))
+        .build()
+}
