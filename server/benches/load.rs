@@ -83,7 +83,8 @@ fn row(name: &str, conns: usize, s: &Stats) {
 }
 
 fn spawn_latchkey(dir: &std::path::Path, port: u16) -> Child {
-    let bin = std::env::var("LATCHKEY_BIN").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/latchkey").into());
+    let bin = std::env::var("LATCHKEY_BIN")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/latchkey").into());
     Command::new(&bin)
         .env("LATCHKEY_ADDR", format!("127.0.0.1:{port}"))
         .env("LATCHKEY_DATA_DIR", dir)

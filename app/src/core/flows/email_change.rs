@@ -66,10 +66,7 @@ impl Engine {
     #[tracing::instrument(skip_all)]
     pub async fn confirm_email_change(&self, key: &str) -> Result<User, FlowError> {
         let t = now();
-        let token = otts::find_valid(self.db(), otts::CHANGE_EMAIL, &self.token_hasher().hash(key.trim()), t)
-            .await?
-            .ok_or(FlowError::NotFound)?;
-        let user = users::by_id(self.db(), token.user_id).await?.ok_or(FlowError::NotFound)?;
+        let (token, user) = self.live_link(otts::CHANGE_EMAIL, key, t).await?;
         let new_email = token.email.clone().ok_or(FlowError::NotFound)?;
         let txn = self.db().begin().await?;
         if !otts::consume(&txn, token.id, t).await? {

@@ -63,6 +63,23 @@ impl Engine {
         serde_json::to_string(identity).unwrap_or_else(|_| "{}".to_owned())
     }
 
+    async fn link_identity(
+        &self,
+        user_id: i32,
+        provider: &str,
+        identity: &Identity,
+        t: i64,
+    ) -> Result<Link, FlowError> {
+        let new = NewLink {
+            user_id,
+            provider,
+            uid: &identity.uid,
+            email: identity.email.clone(),
+            extra_data: Self::extra(identity),
+        };
+        Ok(social_accounts::insert(self.db(), new, t).await?)
+    }
+
     fn check_login_allowed(&self, user: &User) -> Result<(), FlowError> {
         if !user.is_active {
             return Err(FlowError::non_field(messages::ACCOUNT_DISABLED));
@@ -130,14 +147,7 @@ impl Engine {
                 user
             }
         };
-        let link = NewLink {
-            user_id: user.id,
-            provider,
-            uid: &identity.uid,
-            email: identity.email.clone(),
-            extra_data: Self::extra(&identity),
-        };
-        social_accounts::insert(self.db(), link, t).await?;
+        self.link_identity(user.id, provider, &identity, t).await?;
         self.check_login_allowed(&user)?;
         users::touch_last_login(self.db(), user.id, t).await?;
         Ok(user)
@@ -161,14 +171,7 @@ impl Engine {
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
             return Ok(link_view(&link));
         }
-        let link = NewLink {
-            user_id: user.id,
-            provider,
-            uid: &identity.uid,
-            email: identity.email.clone(),
-            extra_data: Self::extra(&identity),
-        };
-        let link = social_accounts::insert(self.db(), link, t).await?;
+        let link = self.link_identity(user.id, provider, &identity, t).await?;
         tracing::info!(user_id = user.id, provider, "social account connected");
         Ok(link_view(&link))
     }

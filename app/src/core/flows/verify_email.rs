@@ -2,6 +2,7 @@
 
 use super::throttle::Client;
 use crate::core::domain::EmailAddress;
+use crate::core::entities::one_time_token::Model as OneTimeToken;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, users};
@@ -27,6 +28,19 @@ impl Engine {
         self.enqueue(conn, "verify_email", &user.email, Some(&link), &[("username", &user.username)]).await
     }
 
+    /// The unused, unexpired one-time token of `kind` behind an emailed key,
+    /// and its user.
+    ///
+    /// # Errors
+    /// `NotFound` otherwise.
+    pub(crate) async fn live_link(&self, kind: &str, key: &str, t: i64) -> Result<(OneTimeToken, User), FlowError> {
+        let token = otts::find_valid(self.db(), kind, &self.token_hasher().hash(key.trim()), t)
+            .await?
+            .ok_or(FlowError::NotFound)?;
+        let user = users::by_id(self.db(), token.user_id).await?.ok_or(FlowError::NotFound)?;
+        Ok((token, user))
+    }
+
     /// Confirms the address a key was sent to.
     ///
     /// # Errors
@@ -35,10 +49,7 @@ impl Engine {
     #[tracing::instrument(skip_all)]
     pub async fn verify_email(&self, key: &str) -> Result<User, FlowError> {
         let t = now();
-        let token = otts::find_valid(self.db(), otts::VERIFY_EMAIL, &self.token_hasher().hash(key.trim()), t)
-            .await?
-            .ok_or(FlowError::NotFound)?;
-        let user = users::by_id(self.db(), token.user_id).await?.ok_or(FlowError::NotFound)?;
+        let (token, user) = self.live_link(otts::VERIFY_EMAIL, key, t).await?;
         if token.email.as_deref() != Some(user.email_lower.as_str()) || !otts::consume(self.db(), token.id, t).await? {
             return Err(FlowError::NotFound);
         }
