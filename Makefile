@@ -26,7 +26,8 @@ tools:
 ## Browser-test dependencies: Debian's Chromium and the npm packages.
 e2e-deps:
 	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
-	@cd end2end && { test -x node_modules/.bin/playwright || npm ci --no-audit --no-fund; }
+	@cd end2end && { cmp -s package-lock.json node_modules/.latchkey-installed-lock || \
+		{ npm ci --no-audit --no-fund && cp package-lock.json node_modules/.latchkey-installed-lock; }; }
 
 build: tools
 	cargo leptos build

@@ -8,6 +8,8 @@ import * as fs from "fs";
 const dataDir = (process.env.LATCHKEY_E2E_DATA ??= fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-e2e-")));
 const port = Number(process.env.LATCHKEY_E2E_PORT ?? 3917);
 const baseURL = `http://127.0.0.1:${port}`;
+const oidcPort = Number(process.env.LATCHKEY_E2E_OIDC_PORT ?? 3918);
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
 
 export default defineConfig({
   testDir: "./tests",
@@ -29,20 +31,33 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-quic", "--no-first-run", "--disable-sync"],
     },
   },
-  webServer: {
-    command: "../target/debug/latchkey",
-    url: `${baseURL}/`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      LATCHKEY_ADDR: `127.0.0.1:${port}`,
-      LATCHKEY_PUBLIC_URL: baseURL,
-      LATCHKEY_DATA_DIR: dataDir,
-      LEPTOS_SITE_ROOT: "../target/site",
-      LATCHKEY_SECRET_KEY: "end2end-secret-key-0123456789-abcdefghijklmnop",
-      RUST_LOG: "warn",
+  webServer: [
+    {
+      command: "node oidc-provider.mjs",
+      url: `${oidcIssuer}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: false,
+      env: { OIDC_PORT: String(oidcPort) },
     },
-  },
+    {
+      command: "../target/debug/latchkey",
+      url: `${baseURL}/`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        LATCHKEY_ADDR: `127.0.0.1:${port}`,
+        LATCHKEY_PUBLIC_URL: baseURL,
+        LATCHKEY_DATA_DIR: dataDir,
+        LEPTOS_SITE_ROOT: "../target/site",
+        LATCHKEY_SECRET_KEY: "end2end-secret-key-0123456789-abcdefghijklmnop",
+        RUST_LOG: "warn",
+        LATCHKEY_OIDC_ISSUER: oidcIssuer,
+        LATCHKEY_OIDC_CLIENT_ID: "latchkey-e2e",
+        LATCHKEY_OIDC_CLIENT_SECRET: "latchkey-e2e-secret",
+        LATCHKEY_OIDC_NAME: "Test OIDC",
+      },
+    },
+  ],
 });

@@ -17,7 +17,7 @@ pub fn SocialButtons(#[prop(default = "login")] process: &'static str) -> impl I
                         <p class="muted">"Or continue with"</p>
                         {list.into_iter().map(|p| {
                             let href = format!("/accounts/{}/login?process={process}", p.id);
-                            view! { <a class="button secondary" href=href data-testid=format!("social-{}", p.id)>{p.name}</a> }
+                            view! { <a class="button secondary" rel="external" href=href data-testid=format!("social-{}", p.id)>{p.name}</a> }
                         }).collect_view()}
                     </div>
                 })
@@ -57,7 +57,7 @@ pub fn ConnectedAccounts() -> impl IntoView {
                     </ul>
                     <p class="actions">
                         {all.into_iter().map(|p| view! {
-                            <a class="button secondary" href=format!("/accounts/{}/login?process=connect", p.id)>{format!("Connect {}", p.name)}</a>
+                            <a class="button secondary" rel="external" href=format!("/accounts/{}/login?process=connect", p.id)>{format!("Connect {}", p.name)}</a>
                         }).collect_view()}
                     </p>
                 }
