@@ -37,9 +37,10 @@ impl Engine {
     /// # Errors
     /// `Unauthenticated` for an unknown key or an inactive user.
     pub async fn authenticate_token(&self, key: &str) -> Result<(User, i32), FlowError> {
-        let token =
-            auth_tokens::by_hash(self.db(), &self.token_hasher().hash(key)).await?.ok_or(FlowError::Unauthenticated)?;
-        let user = self.active_user(token.user_id).await?.ok_or(FlowError::Unauthenticated)?;
+        let (token, user) = auth_tokens::by_hash_with_user(self.db(), &self.token_hasher().hash(key))
+            .await?
+            .filter(|(_, u)| u.is_active)
+            .ok_or(FlowError::Unauthenticated)?;
         Ok((user, token.id))
     }
 

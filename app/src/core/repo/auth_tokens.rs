@@ -1,6 +1,7 @@
 //! Reads and writes of `auth_tokens`.
 
 use crate::core::entities::auth_token::{ActiveModel, Column, Entity as Tokens, Model as Token};
+use crate::core::entities::user::{Entity as Users, Model as User};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 pub async fn insert(db: &impl ConnectionTrait, user_id: i32, key_hash: String, now: i64) -> Result<Token, DbErr> {
@@ -9,8 +10,10 @@ pub async fn insert(db: &impl ConnectionTrait, user_id: i32, key_hash: String, n
         .await
 }
 
-pub async fn by_hash(db: &impl ConnectionTrait, key_hash: &str) -> Result<Option<Token>, DbErr> {
-    Tokens::find().filter(Column::KeyHash.eq(key_hash)).one(db).await
+/// The token and its user, in one query (this runs on every API request).
+pub async fn by_hash_with_user(db: &impl ConnectionTrait, key_hash: &str) -> Result<Option<(Token, User)>, DbErr> {
+    let found = Tokens::find().filter(Column::KeyHash.eq(key_hash)).find_also_related(Users).one(db).await?;
+    Ok(found.and_then(|(t, u)| u.map(|u| (t, u))))
 }
 
 pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
