@@ -26,6 +26,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     addr: SocketAddr,
+    engine: Engine,
 }
 
 /// Opens the database (creating a SQLite file's directory) and migrates it.
@@ -123,10 +124,8 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await.with_context(|| format!("binding {}", settings.addr))?;
         let addr = listener.local_addr()?;
         let leptos_options = leptos_options(&settings, addr);
-        spawn_session_purge(engine.clone());
-        engine.spawn_outbox_worker();
-        let state = AppState { engine, settings: Arc::new(settings), leptos_options };
-        Ok(Self { listener, router: router(state), addr })
+        let state = AppState { engine: engine.clone(), settings: Arc::new(settings), leptos_options };
+        Ok(Self { listener, router: router(state), addr, engine })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -137,26 +136,29 @@ impl Application {
     ///
     /// # Errors
     /// Socket failures.
+    /// The background work (outbox worker, session purge) runs inside this
+    /// future too, so stopping the server stops all of it.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await
-            .context("serving")
+        let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal());
+        tokio::select! {
+            r = serve => r.context("serving"),
+            () = self.engine.clone().run_outbox_worker() => Ok(()),
+            () = purge_sessions(self.engine) => Ok(()),
+        }
     }
 }
 
-fn spawn_session_purge(engine: Engine) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match engine.purge_expired_sessions().await {
-                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions purged"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "purging sessions"),
-            }
+async fn purge_sessions(engine: Engine) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        match engine.purge_expired_sessions().await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions purged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "purging sessions"),
         }
-    });
+    }
 }
 
 async fn shutdown_signal() {

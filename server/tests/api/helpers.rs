@@ -82,6 +82,7 @@ pub struct TestApp {
     pub http: Client,
     pub mode: &'static str,
     db_url: String,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -138,8 +139,14 @@ impl TestApp {
         let settings = Settings::from_source(&Source::from_maps(env, HashMap::new())).expect("settings");
         let app = Application::build(settings).await.expect("build app");
         let base = format!("http://{}", app.address());
-        tokio::spawn(app.run_until_stopped());
-        TestApp { base, smtp, http: Client::new(), mode: opts.mode, db_url, _dir: dir }
+        let server = tokio::spawn(app.run_until_stopped());
+        TestApp { base, smtp, http: Client::new(), mode: opts.mode, db_url, server, _dir: dir }
+    }
+
+    /// Stops the server and its background work, as a process exit would.
+    pub async fn stop(&self) {
+        self.server.abort();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 
     /// The database this app runs on (to start another process on it).

@@ -24,7 +24,8 @@ async fn pending_email_survives_a_restart(b: Backend) {
     let first = TestApp::spawn(Opts::new(&b)).await;
     first.smtp.stop().await;
     assert_eq!(first.register("ada", "ada@example.com", PASSWORD).await.status, 201);
-    // the "restarted" server: same database, a working mail server
+    first.stop().await;
+    // the restarted server: same database, a working mail server
     let sink = SmtpSink::start().await;
     let second =
         TestApp::spawn(Opts::new(&b).env("DATABASE_URL", first.database_url()).env("SMTP_URL", sink.url())).await;

@@ -67,9 +67,9 @@ impl SmtpSink {
         self.messages.lock().expect("lock").clone()
     }
 
-    /// Waits (up to 10 s) for the `n`-th (1-based) email to `to`.
+    /// Waits (up to 20 s: retries back off) for the `n`-th (1-based) email to `to`.
     pub async fn wait_for(&self, to: &str, n: usize) -> Email {
-        for _ in 0..200 {
+        for _ in 0..400 {
             let found: Vec<Email> = self.all().into_iter().filter(|e| e.to.eq_ignore_ascii_case(to)).collect();
             if found.len() >= n {
                 return found[n - 1].clone();

@@ -38,22 +38,20 @@ impl Engine {
         Ok(due.len())
     }
 
-    /// Runs the worker until the process ends.
-    pub fn spawn_outbox_worker(&self) {
-        let engine = self.clone();
-        tokio::spawn(async move {
-            loop {
-                match engine.deliver_due_emails().await {
-                    Ok(n) if n > 0 => continue,
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "outbox worker"),
-                }
-                tokio::select! {
-                    () = engine.outbox_wakeup().notified() => {}
-                    () = tokio::time::sleep(Duration::from_millis(500)) => {}
-                }
+    /// The worker loop; it runs as long as the future is polled (the
+    /// application drives it beside the HTTP server and drops it at shutdown).
+    pub async fn run_outbox_worker(self) {
+        loop {
+            match self.deliver_due_emails().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %format!("{e:#}"), "outbox worker"),
             }
-        });
+            tokio::select! {
+                () = self.outbox_wakeup().notified() => {}
+                () = tokio::time::sleep(Duration::from_millis(500)) => {}
+            }
+        }
     }
 }
 
