@@ -32,9 +32,7 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap, mut p: P
         return Err(ApiError::Flow(FlowError::field("refresh", app::core::messages::BLANK)));
     }
     let pair = state.engine.refresh_jwt(&token).await?;
-    let expiry = time::OffsetDateTime::from_unix_timestamp(pair.access_expiration)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok());
+    let expiry = app::core::rfc3339(pair.access_expiration);
     let mut res =
         Json(json!({ "access": pair.access, "refresh": pair.refresh, "access_expiration": expiry })).into_response();
     if state.settings.jwt_cookies {

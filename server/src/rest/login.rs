@@ -16,12 +16,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
-use time::format_description::well_known::Rfc3339;
 use tower_sessions::Session;
-
-fn iso(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
-}
 
 /// Signs the browser in and hands the API client its token or JWT pair.
 pub async fn login_response(
@@ -42,8 +37,8 @@ pub async fn login_response(
                 "access": pair.access,
                 "refresh": pair.refresh,
                 "user": profile::view(user),
-                "access_expiration": iso(pair.access_expiration),
-                "refresh_expiration": iso(pair.refresh_expiration),
+                "access_expiration": app::core::rfc3339(pair.access_expiration),
+                "refresh_expiration": app::core::rfc3339(pair.refresh_expiration),
             });
             let mut res = (status, Json(body)).into_response();
             if state.settings.jwt_cookies {

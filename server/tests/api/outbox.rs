@@ -4,6 +4,21 @@
 
 use crate::helpers::{Backend, Opts, TestApp, PASSWORD};
 use crate::smtp_sink::SmtpSink;
+use sea_orm::{ConnectionTrait, Statement};
+
+async fn wait_for_failed_attempt(url: &str) {
+    let db = sea_orm::Database::connect(url).await.expect("db");
+    for _ in 0..200 {
+        let sql = "SELECT COUNT(*) AS n FROM email_outbox WHERE attempts > 0 AND sent_at IS NULL";
+        let row = db.query_one(Statement::from_string(db.get_database_backend(), sql.to_owned())).await.expect("query");
+        let n: i64 = row.and_then(|r| r.try_get("", "n").ok()).unwrap_or(0);
+        if n > 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the first process never tried to send");
+}
 
 cases!(smtp_outage_delays_but_never_loses_email, pending_email_survives_a_restart);
 
@@ -24,6 +39,9 @@ async fn pending_email_survives_a_restart(b: Backend) {
     let first = TestApp::spawn(Opts::new(&b)).await;
     first.smtp.stop().await;
     assert_eq!(first.register("ada", "ada@example.com", PASSWORD).await.status, 201);
+    // stop after a failed attempt (stopping mid-send would leave the row
+    // leased for a minute, which is how a crash is survived)
+    wait_for_failed_attempt(&first.database_url()).await;
     first.stop().await;
     // the restarted server: same database, a working mail server
     let sink = SmtpSink::start().await;

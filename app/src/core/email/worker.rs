@@ -6,7 +6,9 @@ use crate::core::repo::outbox;
 use crate::core::{now, Engine};
 use std::time::Duration;
 
-const LEASE_SECS: i64 = 60;
+/// Longer than the SMTP timeout (10 s), so a claim outlives a slow send but a
+/// crashed sender's claim soon expires.
+const LEASE_SECS: i64 = 15;
 const BATCH: u64 = 20;
 
 fn backoff(attempts: i32) -> i64 {

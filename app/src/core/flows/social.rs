@@ -14,20 +14,13 @@ use crate::core::{messages, now, Engine};
 use crate::shared::user::SocialAccountView;
 use sea_orm::TransactionTrait;
 
-fn iso(ts: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
 pub fn link_view(l: &Link) -> SocialAccountView {
     SocialAccountView {
         id: l.id,
         provider: l.provider.clone(),
         uid: l.uid.clone(),
-        last_login: iso(l.last_login),
-        date_joined: iso(l.date_joined),
+        last_login: crate::core::rfc3339(l.last_login),
+        date_joined: crate::core::rfc3339(l.date_joined),
     }
 }
 
