@@ -187,6 +187,7 @@ impl Settings {
         engine.reset_ttl_secs = src.parse("LATCHKEY_PASSWORD_RESET_TTL", engine.reset_ttl_secs)?;
         engine.verification_ttl_secs = src.parse("LATCHKEY_VERIFICATION_TTL", engine.verification_ttl_secs)?;
         engine.session_ttl_secs = src.parse("LATCHKEY_SESSION_TTL", engine.session_ttl_secs)?;
+        engine.auth_cache_ttl_secs = src.parse("LATCHKEY_AUTH_CACHE_TTL", engine.auth_cache_ttl_secs)?;
         engine.old_password_required = src.parse("LATCHKEY_OLD_PASSWORD_REQUIRED", true)?;
         engine.media_dir = src.get("LATCHKEY_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("media"));
         engine.avatar_max_bytes = src.parse("LATCHKEY_AVATAR_MAX_BYTES", engine.avatar_max_bytes)?;

@@ -132,18 +132,19 @@ impl Application {
         self.addr
     }
 
-    /// Serves until Ctrl-C / SIGTERM.
+    /// Serves until Ctrl-C / SIGTERM. The background work (outbox worker,
+    /// account-change listener, session purge) runs inside this future too,
+    /// so stopping the server stops all of it.
     ///
     /// # Errors
     /// Socket failures.
-    /// The background work (outbox worker, session purge) runs inside this
-    /// future too, so stopping the server stops all of it.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal());
         tokio::select! {
             r = serve => r.context("serving"),
             () = self.engine.clone().run_outbox_worker() => Ok(()),
+            () = self.engine.clone().run_account_listener() => Ok(()),
             () = purge_sessions(self.engine) => Ok(()),
         }
     }

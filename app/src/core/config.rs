@@ -179,6 +179,9 @@ pub struct EngineConfig {
     pub access_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
     pub session_ttl_secs: i64,
+    /// How long reads may reuse what a token resolved to (0: never). Changes
+    /// are seen at once on this replica and, on PostgreSQL, on the others.
+    pub auth_cache_ttl_secs: u64,
     /// `password/change/` asks for the old password (dj-rest-auth's OLD_PASSWORD_FIELD_ENABLED).
     pub old_password_required: bool,
     /// Where uploaded files (avatars) are stored; served at `/media/`.
@@ -207,6 +210,7 @@ impl EngineConfig {
             access_ttl_secs: 5 * 60,
             refresh_ttl_secs: 24 * 3600,
             session_ttl_secs: 14 * 24 * 3600,
+            auth_cache_ttl_secs: 10,
             old_password_required: true,
             media_dir: "data/media".into(),
             avatar_max_bytes: 2 * 1024 * 1024,

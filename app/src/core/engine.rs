@@ -1,6 +1,7 @@
 //! `Engine`: the database, configuration, hashers and mailer every flow
 //! needs, cheap to clone and shared by both front doors.
 
+use crate::core::auth_cache::AuthCache;
 use crate::core::config::EngineConfig;
 use crate::core::credentials::PasswordHasher;
 use crate::core::email::{templates, Mailer};
@@ -26,6 +27,7 @@ struct Inner {
     providers: Providers,
     mailer: Arc<dyn Mailer>,
     outbox_wakeup: tokio::sync::Notify,
+    auth_cache: AuthCache,
 }
 
 impl Engine {
@@ -55,6 +57,7 @@ impl Engine {
                 providers,
                 mailer,
                 outbox_wakeup: tokio::sync::Notify::new(),
+                auth_cache: AuthCache::new(std::time::Duration::from_secs(cfg.auth_cache_ttl_secs)),
                 cfg,
             }),
         })
@@ -79,6 +82,10 @@ impl Engine {
 
     pub(crate) fn token_hasher(&self) -> &TokenHasher {
         &self.inner.tokens
+    }
+
+    pub(crate) fn auth_cache(&self) -> &AuthCache {
+        &self.inner.auth_cache
     }
 
     pub(crate) fn jwt(&self) -> &JwtCodec {

@@ -2,6 +2,7 @@
 //! handlers and the server functions both translate into these flows.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod auth_cache;
 pub mod config;
 pub mod credentials;
 pub mod django;

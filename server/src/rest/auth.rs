@@ -10,7 +10,7 @@ use app::core::flows::Credential;
 use app::core::FlowError;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use tower_sessions::Session;
 
 /// A request with valid credentials.
@@ -22,7 +22,8 @@ pub struct Authed {
 /// A request that may or may not carry valid credentials.
 pub struct MaybeAuthed(pub Option<Authed>);
 
-async fn by_header(value: &str, state: &AppState) -> Option<Result<Authed, ApiError>> {
+/// Reads may use the engine's short-lived token cache; writes never do.
+async fn by_header(value: &str, state: &AppState, read_only: bool) -> Option<Result<Authed, ApiError>> {
     let (scheme, credentials) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
     let credentials = credentials.trim();
     let engine = &state.engine;
@@ -30,7 +31,12 @@ async fn by_header(value: &str, state: &AppState) -> Option<Result<Authed, ApiEr
         "token" => Some(if credentials.is_empty() || credentials.contains(' ') {
             Err(ApiError::detail(StatusCode::UNAUTHORIZED, "Invalid token header. No credentials provided."))
         } else {
-            match engine.authenticate_token(credentials).await {
+            let found = if read_only {
+                engine.authenticate_token_for_read(credentials).await
+            } else {
+                engine.authenticate_token(credentials).await
+            };
+            match found {
                 Ok((user, id)) => Ok(Authed { user, credential: Credential::Token(id) }),
                 Err(FlowError::Unauthenticated) => Err(ApiError::invalid_token()),
                 Err(e) => Err(e.into()),
@@ -50,7 +56,8 @@ async fn by_header(value: &str, state: &AppState) -> Option<Result<Authed, ApiEr
 async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Option<Authed>, ApiError> {
     if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
         let value = value.to_str().map_err(|_| ApiError::invalid_token())?.to_owned();
-        if let Some(result) = by_header(&value, state).await {
+        let read_only = parts.method == Method::GET || parts.method == Method::HEAD;
+        if let Some(result) = by_header(&value, state, read_only).await {
             return result.map(Some);
         }
     }

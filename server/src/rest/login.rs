@@ -75,9 +75,9 @@ pub async fn logout(
     mut p: Payload,
 ) -> ApiResult<Response> {
     let engine = &state.engine;
-    match authed.map(|a| a.credential) {
-        Some(Credential::Token(id)) => engine.revoke_token(id).await?,
-        Some(Credential::Jwt(family)) => engine.revoke_family(&family).await?,
+    match authed.map(|a| (a.user.id, a.credential)) {
+        Some((user_id, Credential::Token(id))) => engine.revoke_token(user_id, id).await?,
+        Some((_, Credential::Jwt(family))) => engine.revoke_family(&family).await?,
         _ => {}
     }
     let refresh = p.optional("refresh").or_else(|| jwt_cookies::read(&headers, jwt_cookies::REFRESH));

@@ -10,6 +10,7 @@ use app::core::entities::user::Model as User;
 use app::core::flows::profile::ProfileInput;
 use app::core::{messages, FlowError};
 use app::shared::errors::FieldErrors;
+use app::shared::user::AccountView;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -21,9 +22,12 @@ const PROFILE_FIELDS: [&str; 3] = ["company_name", "phone_number", "bio"];
 
 /// The user with its nested profile; the avatar as an absolute URL.
 async fn body(state: &AppState, user: &User) -> ApiResult<Value> {
-    let account = state.engine.account(user).await?;
+    Ok(body_of(state, state.engine.account(user).await?))
+}
+
+fn body_of(state: &AppState, account: AccountView) -> Value {
     let base = &state.engine.config().public_url;
-    Ok(json!({
+    json!({
         "pk": account.user.pk,
         "username": account.user.username,
         "email": account.user.email,
@@ -35,11 +39,11 @@ async fn body(state: &AppState, user: &User) -> ApiResult<Value> {
             "bio": account.profile.bio,
             "avatar": account.profile.avatar.map(|a| format!("{base}{a}")),
         },
-    }))
+    })
 }
 
 pub async fn get(State(state): State<AppState>, authed: Authed) -> ApiResult<Json<Value>> {
-    Ok(Json(body(&state, &authed.user).await?))
+    Ok(Json(body_of(&state, state.engine.account_for_read(&authed.user).await?)))
 }
 
 /// Moves profile field errors under `"profile"`, as DRF nests them.

@@ -29,6 +29,7 @@ macro_rules! cases {
 
 mod account;
 mod bad_input;
+mod cache;
 mod helpers;
 mod import;
 mod jwt;

@@ -23,6 +23,7 @@ impl Engine {
         let avatar = profiles::get(self.db(), user.id).await?.avatar;
         sessions::delete_for_user(self.db(), user.id, None).await?;
         Users::delete_by_id(user.id).exec(self.db()).await?;
+        self.account_changed(user.id).await;
         if let Some(path) = avatar.filter(|p| p.starts_with("avatars/") && !p.contains("..")) {
             let _ = tokio::fs::remove_file(self.config().media_dir.join(path)).await;
         }

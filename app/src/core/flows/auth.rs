@@ -44,8 +44,33 @@ impl Engine {
         Ok((user, token.id))
     }
 
-    pub async fn revoke_token(&self, id: i32) -> Result<(), FlowError> {
-        Ok(auth_tokens::delete(self.db(), id).await?)
+    /// [`Engine::authenticate_token`] for reads: may answer from the
+    /// in-process cache (see `core::auth_cache`), never for writes.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for an unknown key or an inactive user.
+    pub async fn authenticate_token_for_read(&self, key: &str) -> Result<(User, i32), FlowError> {
+        let hash = self.token_hasher().hash(key);
+        if let Some(hit) = self.auth_cache().token(&hash) {
+            return Ok(hit);
+        }
+        let since = self.auth_cache().epoch();
+        let (token, user) = auth_tokens::by_hash_with_user(self.db(), &hash)
+            .await?
+            .filter(|(_, u)| u.is_active)
+            .ok_or(FlowError::Unauthenticated)?;
+        self.auth_cache().put_token(since, hash, user.clone(), token.id);
+        Ok((user, token.id))
+    }
+
+    /// Deletes one token (logout) of `user_id`.
+    ///
+    /// # Errors
+    /// Database failures only.
+    pub async fn revoke_token(&self, user_id: i32, id: i32) -> Result<(), FlowError> {
+        auth_tokens::delete(self.db(), id).await?;
+        self.account_changed(user_id).await;
+        Ok(())
     }
 
     fn mint(&self, user_id: i32, family: &str) -> Result<(JwtPair, String), FlowError> {
@@ -172,6 +197,7 @@ impl Engine {
         auth_tokens::delete_for_user(db, user_id, keep_token).await?;
         refresh_tokens::revoke_for_user(db, user_id, keep_family, now()).await?;
         otts::delete_for_user(db, user_id, otts::PASSWORD_RESET).await?;
+        self.account_changed(user_id).await;
         Ok(())
     }
 }

@@ -36,6 +36,7 @@ impl Engine {
         let mut profile = profiles::get(self.db(), user.id).await?;
         let old = profile.avatar.replace(name.clone());
         profiles::save(self.db(), profile).await?;
+        self.account_changed(user.id).await;
         if let Some(old) = old.filter(|o| o.starts_with("avatars/") && !o.contains("..")) {
             let _ = tokio::fs::remove_file(self.config().media_dir.join(old)).await;
         }

@@ -78,6 +78,7 @@ impl Engine {
         let vars = [("username", user.username.as_str()), ("new_email", new_email.as_str())];
         self.enqueue(&txn, "email_changed", &user.email, None, &vars).await?;
         txn.commit().await?;
+        self.account_changed(user.id).await;
         self.wake_outbox();
         tracing::info!(user_id = user.id, "email changed");
         Ok(updated)

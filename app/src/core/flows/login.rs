@@ -76,6 +76,7 @@ impl Engine {
         if user.password_hash.as_deref().is_some_and(needs_rehash) {
             let hash = self.hasher().hash(input.password).await?;
             users::set_password(self.db(), user.id, &hash).await?;
+            self.account_changed(user.id).await;
             tracing::info!(user_id = user.id, "password hash upgraded");
         }
         let t = now();

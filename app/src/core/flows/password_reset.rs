@@ -98,6 +98,7 @@ impl Engine {
         }
         self.set_password(&user, input.new_password1, &Credential::None).await?;
         users::mark_email_verified(self.db(), user.id).await?;
+        self.account_changed(user.id).await;
         Ok(())
     }
 }

@@ -63,18 +63,40 @@ pub fn view(user: &User) -> UserView {
 }
 
 impl Engine {
+    /// [`Engine::account`] for reads: the profile may come from the
+    /// in-process cache (see `core::auth_cache`).
+    ///
+    /// # Errors
+    /// Database failures only.
+    pub async fn account_for_read(&self, user: &User) -> Result<AccountView, FlowError> {
+        let profile = match self.auth_cache().profile(user.id) {
+            Some(hit) => hit,
+            None => {
+                let since = self.auth_cache().epoch();
+                let profile = self.profile_view(user.id).await?;
+                self.auth_cache().put_profile(since, user.id, profile.clone());
+                profile
+            }
+        };
+        Ok(AccountView { user: view(user), profile, email_verified: user.email_verified })
+    }
+
     /// The user, their profile and verification state, for the pages and the API.
     pub async fn account(&self, user: &User) -> Result<AccountView, FlowError> {
-        let p = profiles::get(self.db(), user.id).await?;
         Ok(AccountView {
             user: view(user),
-            profile: ProfileView {
-                company_name: p.company_name,
-                phone_number: p.phone_number,
-                bio: p.bio,
-                avatar: p.avatar.as_deref().map(media_url),
-            },
+            profile: self.profile_view(user.id).await?,
             email_verified: user.email_verified,
+        })
+    }
+
+    async fn profile_view(&self, user_id: i32) -> Result<ProfileView, FlowError> {
+        let p = profiles::get(self.db(), user_id).await?;
+        Ok(ProfileView {
+            company_name: p.company_name,
+            phone_number: p.phone_number,
+            bio: p.bio,
+            avatar: p.avatar.as_deref().map(media_url),
         })
     }
 
@@ -128,6 +150,7 @@ impl Engine {
         if profile_changed {
             profiles::save(self.db(), profile).await?;
         }
+        self.account_changed(user.id).await;
         Ok(user)
     }
 }

@@ -114,6 +114,7 @@ impl Engine {
             Some(existing) if identity.email_verified => {
                 if !existing.email_verified {
                     users::mark_email_verified(self.db(), existing.id).await?;
+                    self.account_changed(existing.id).await;
                 }
                 User { email_verified: true, ..existing }
             }

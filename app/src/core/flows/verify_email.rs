@@ -55,6 +55,7 @@ impl Engine {
         }
         users::mark_email_verified(self.db(), user.id).await?;
         otts::delete_for_user(self.db(), user.id, otts::VERIFY_EMAIL).await?;
+        self.account_changed(user.id).await;
         tracing::info!(user_id = user.id, "email verified");
         Ok(User { email_verified: true, ..user })
     }
