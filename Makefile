@@ -44,7 +44,7 @@ test-e2e: build e2e-deps
 test: tools e2e-deps test-rust test-e2e
 
 bench:
-	cargo build --release -p server --bin latchkey
+	cargo build --release -p server --bin latchkey --example bare_ceiling
 	cargo bench -p server --bench load
 
 fmt:
