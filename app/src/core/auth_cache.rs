@@ -85,7 +85,16 @@ impl AuthCache {
         maps.profiles.get(&user_id).filter(|e| e.at.elapsed() < self.ttl).map(|e| e.value.clone())
     }
 
-    fn room(&self, maps: &mut Maps) {
+    /// The maps, with room for one more entry, if a fill that started at
+    /// `since` may still be kept.
+    fn for_fill(&self, since: Epoch) -> Option<std::sync::MutexGuard<'_, Maps>> {
+        if !self.enabled() {
+            return None;
+        }
+        let mut maps = self.maps();
+        if self.epoch.load(Ordering::Acquire) != since.0 {
+            return None;
+        }
         if maps.tokens.len() + maps.profiles.len() >= MAX_ENTRIES {
             let ttl = self.ttl;
             maps.tokens.retain(|_, e| e.at.elapsed() < ttl);
@@ -94,30 +103,19 @@ impl AuthCache {
                 *maps = Maps::default();
             }
         }
+        Some(maps)
     }
 
     pub(crate) fn put_token(&self, since: Epoch, hash: String, user: User, token_id: i32) {
-        if !self.enabled() {
-            return;
+        if let Some(mut maps) = self.for_fill(since) {
+            maps.tokens.insert(hash, Entry { user_id: user.id, value: (user, token_id), at: Instant::now() });
         }
-        let mut maps = self.maps();
-        if self.epoch.load(Ordering::Acquire) != since.0 {
-            return;
-        }
-        self.room(&mut maps);
-        maps.tokens.insert(hash, Entry { user_id: user.id, value: (user, token_id), at: Instant::now() });
     }
 
     pub(crate) fn put_profile(&self, since: Epoch, user_id: i32, profile: ProfileView) {
-        if !self.enabled() {
-            return;
+        if let Some(mut maps) = self.for_fill(since) {
+            maps.profiles.insert(user_id, Entry { user_id, value: profile, at: Instant::now() });
         }
-        let mut maps = self.maps();
-        if self.epoch.load(Ordering::Acquire) != since.0 {
-            return;
-        }
-        self.room(&mut maps);
-        maps.profiles.insert(user_id, Entry { user_id, value: profile, at: Instant::now() });
     }
 
     /// Forgets everything about `user_id`.

@@ -57,16 +57,8 @@ async fn reads_see_every_change_at_once(b: Backend) {
     assert_eq!(app.get_user(&phone).await.status, 401, "a password change revokes other tokens at once");
     assert_eq!(app.get_user(&auth).await.status, 200);
 
-    let Auth::Token(key) = &auth else { unreachable!("token mode") };
-    let r = app
-        .http
-        .delete(format!("{}/api/auth/user/", app.base))
-        .header("Authorization", format!("Token {key}"))
-        .json(&json!({"password": "Newer-Latch-88"}))
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status().as_u16(), 204);
+    let r = app.call(Method::DELETE, "/user/", Some(json!({"password": "Newer-Latch-88"})), &auth).await;
+    assert_eq!(r.status, 204);
     assert_eq!(app.get_user(&auth).await.status, 401, "a deleted account's token stops working at once");
 }
 
