@@ -161,13 +161,19 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
                 .build(),
         ));
     }
-    for name in ["id", "provider"] {
+    let path_params = [
+        ("id", Type::Integer, "The connected account's `id` from `socialaccounts/`"),
+        ("provider", Type::String, "A configured provider: `github`, `google` or a generic OIDC provider's id"),
+    ];
+    for (name, kind, description) in path_params {
         if o.path.contains(&format!("{{{name}}}")) {
             b = b.parameter(
                 ParameterBuilder::new()
                     .name(name)
                     .parameter_in(ParameterIn::Path)
-                    .required(utoipa::openapi::Required::True),
+                    .required(utoipa::openapi::Required::True)
+                    .description(Some(description))
+                    .schema(Some(ObjectBuilder::new().schema_type(kind))),
             );
         }
     }

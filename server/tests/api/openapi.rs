@@ -20,7 +20,18 @@ async fn openapi_describes_the_real_routes(b: Backend) {
     let paths = doc["paths"].as_object().expect("paths");
     let mut checked = 0;
     for (path, item) in paths {
-        for (method, _) in item.as_object().expect("item") {
+        for (method, op) in item.as_object().expect("item") {
+            // a valid 3.1 parameter has a schema; every `{name}` in the path is declared
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            for p in &params {
+                assert!(p["schema"]["type"].is_string(), "{method} {path}: parameter without a schema: {p}");
+            }
+            for name in path.split('{').skip(1).filter_map(|s| s.split('}').next()) {
+                assert!(
+                    params.iter().any(|p| p["name"] == name && p["in"] == "path"),
+                    "{method} {path}: `{name}` is not declared"
+                );
+            }
             let url = format!("{}{}", app.base, path.replace("{provider}", "oidc").replace("{id}", "1"));
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let res = app
