@@ -4,7 +4,7 @@
 
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItemBuilder};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathsBuilder, ResponseBuilder,
@@ -18,6 +18,12 @@ pub struct Op {
     /// Body fields and whether each is required.
     pub body: &'static [(&'static str, bool)],
     pub ok: &'static str,
+    /// The 200 body is a JSON array (the others are objects).
+    pub list: bool,
+    /// The body is `multipart/form-data` with a file field `avatar`.
+    pub upload: bool,
+    /// Statuses besides the ones every operation shares.
+    pub also: &'static [(&'static str, &'static str)],
     pub auth: bool,
     pub throttled: bool,
 }
@@ -28,8 +34,28 @@ const fn op(
     summary: &'static str,
     body: &'static [(&'static str, bool)],
 ) -> Op {
-    Op { method, path, summary, body, ok: "200", auth: false, throttled: false }
+    Op { method, path, summary, body, ok: "200", list: false, upload: false, also: &[], auth: false, throttled: false }
 }
+
+const fn also(mut o: Op, statuses: &'static [(&'static str, &'static str)]) -> Op {
+    o.also = statuses;
+    o
+}
+
+const fn list(mut o: Op) -> Op {
+    o.list = true;
+    o
+}
+
+const fn upload(mut o: Op) -> Op {
+    o.upload = true;
+    o
+}
+
+const NOT_FOUND: (&str, &str) = ("404", "Unknown, used or expired key, or unknown provider or account");
+const BAD_JWT: (&str, &str) = ("401", "`{\"code\": \"token_not_valid\", ...}`: invalid, expired or revoked token");
+const UPLOAD_ERRORS: &[(&str, &str)] =
+    &[("413", "The picture is over the configured size"), ("415", "Not multipart/form-data with a field `avatar`")];
 
 const fn authed(mut o: Op) -> Op {
     o.auth = true;
@@ -61,7 +87,15 @@ pub const OPERATIONS: &[Op] = &[
         "Sign up",
         &[("username", true), ("email", true), ("password1", true), ("password2", true)],
     ))),
-    op(Post, "/api/auth/registration/verify-email/", "Confirm an email address with the emailed key", &[("key", true)]),
+    also(
+        op(
+            Post,
+            "/api/auth/registration/verify-email/",
+            "Confirm an email address with the emailed key",
+            &[("key", true)],
+        ),
+        &[NOT_FOUND],
+    ),
     limited(op(Post, "/api/auth/registration/resend-email/", "Send the verification email again", &[("email", true)])),
     limited(op(
         Post,
@@ -89,7 +123,11 @@ pub const OPERATIONS: &[Op] = &[
         &[("username", false), ("first_name", false), ("last_name", false)],
     )),
     authed(no_content(op(Delete, "/api/auth/user/", "Delete the account", &[("password", false)]))),
-    authed(op(Put, "/api/auth/user/avatar/", "Upload a picture (multipart field `avatar`)", &[])),
+    authed(upload(also(
+        op(Put, "/api/auth/user/avatar/", "Upload a picture (multipart field `avatar`)", &[]),
+        UPLOAD_ERRORS,
+    ))),
+    authed(upload(also(op(Post, "/api/auth/user/avatar/", "Upload a picture (as PUT)", &[]), UPLOAD_ERRORS))),
     authed(op(
         Post,
         "/api/auth/password/change/",
@@ -103,57 +141,116 @@ pub const OPERATIONS: &[Op] = &[
         "Set a new password with the link's uid and token",
         &[("uid", true), ("token", true), ("new_password1", true), ("new_password2", true)],
     ),
-    op(Post, "/api/auth/token/verify/", "Check a JWT", &[("token", true)]),
-    op(Post, "/api/auth/token/refresh/", "A new access token (and rotated refresh token)", &[("refresh", true)]),
+    also(op(Post, "/api/auth/token/verify/", "Check a JWT", &[("token", true)]), &[BAD_JWT]),
+    also(
+        op(Post, "/api/auth/token/refresh/", "A new access token (and rotated refresh token)", &[("refresh", true)]),
+        &[BAD_JWT],
+    ),
     authed(op(
         Post,
         "/api/auth/email/change/",
         "Ask to change the email address",
         &[("new_email", true), ("password", true)],
     )),
-    op(Post, "/api/auth/email/change/confirm/", "Confirm the new address with the emailed key", &[("key", true)]),
-    authed(op(Get, "/api/auth/socialaccounts/", "Connected social accounts", &[])),
-    authed(op(Post, "/api/auth/socialaccounts/{id}/disconnect/", "Disconnect a social account", &[])),
-    op(
-        Post,
-        "/api/auth/{provider}/",
-        "Log in with a provider's access_token or code",
-        &[("access_token", false), ("code", false), ("callback_url", false), ("code_verifier", false)],
+    also(
+        op(Post, "/api/auth/email/change/confirm/", "Confirm the new address with the emailed key", &[("key", true)]),
+        &[NOT_FOUND],
     ),
-    authed(op(
-        Post,
-        "/api/auth/{provider}/connect/",
-        "Connect a provider account to the caller",
-        &[("access_token", false), ("code", false), ("callback_url", false), ("code_verifier", false)],
+    authed(list(op(Get, "/api/auth/socialaccounts/", "Connected social accounts", &[]))),
+    authed(also(
+        op(Post, "/api/auth/socialaccounts/{id}/disconnect/", "Disconnect a social account", &[]),
+        &[NOT_FOUND],
+    )),
+    also(
+        op(
+            Post,
+            "/api/auth/{provider}/",
+            "Log in with a provider's access_token or code",
+            &[("access_token", false), ("code", false), ("callback_url", false), ("code_verifier", false)],
+        ),
+        &[NOT_FOUND],
+    ),
+    authed(also(
+        op(
+            Post,
+            "/api/auth/{provider}/connect/",
+            "Connect a provider account to the caller",
+            &[("access_token", false), ("code", false), ("callback_url", false), ("code_verifier", false)],
+        ),
+        &[NOT_FOUND],
     )),
 ];
 
-fn json_object(fields: &[(&str, bool)]) -> utoipa::openapi::schema::Object {
-    let mut o = ObjectBuilder::new().schema_type(Type::Object);
-    for (name, required) in fields {
-        o = o.property(*name, ObjectBuilder::new().schema_type(Type::String));
+/// A string field's schema: limits the server checks the same way.
+fn field(name: &str, required: bool) -> ObjectBuilder {
+    let text = ObjectBuilder::new().schema_type(Type::String);
+    let text = if required { text.min_length(Some(1)) } else { text };
+    match name {
+        "username" => text.max_length(Some(150)).description(Some("Letters, digits and @ . + - _")),
+        "email" | "new_email" => text.max_length(Some(254)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))),
+        "first_name" | "last_name" => text.max_length(Some(150)),
+        "password" | "old_password" | "new_password1" | "new_password2" | "password1" | "password2" => {
+            text.max_length(Some(4096)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
+        }
+        _ => text,
+    }
+}
+
+/// The nested `profile` of `user/`.
+fn profile() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("company_name", ObjectBuilder::new().schema_type(Type::String).max_length(Some(100)))
+        .property("phone_number", ObjectBuilder::new().schema_type(Type::String).description(Some("5 to 20 digits")))
+        .property("bio", ObjectBuilder::new().schema_type(Type::String).max_length(Some(1000)))
+}
+
+fn json_object(o: &Op) -> utoipa::openapi::schema::Object {
+    let mut b = ObjectBuilder::new().schema_type(Type::Object);
+    for (name, required) in o.body {
+        b = b.property(*name, field(name, *required));
         if *required {
-            o = o.required(*name);
+            b = b.required(*name);
         }
     }
-    o.build()
+    if o.path == "/api/auth/user/" && matches!(o.method, HttpMethod::Put | HttpMethod::Patch) {
+        b = b.property("profile", profile());
+    }
+    b.build()
+}
+
+fn upload_body() -> utoipa::openapi::request_body::RequestBody {
+    let file = ObjectBuilder::new().schema_type(Type::String).content_media_type("image/*");
+    let form = ObjectBuilder::new().schema_type(Type::Object).property("avatar", file).required("avatar");
+    RequestBodyBuilder::new()
+        .content("multipart/form-data", ContentBuilder::new().schema(Some(form)).build())
+        .required(Some(utoipa::openapi::Required::True))
+        .build()
 }
 
 fn response(description: &str) -> utoipa::openapi::Response {
+    response_of(description, Type::Object)
+}
+
+fn response_of(description: &str, kind: Type) -> utoipa::openapi::Response {
     ResponseBuilder::new()
         .description(description)
-        .content(
-            "application/json",
-            ContentBuilder::new().schema(Some(ObjectBuilder::new().schema_type(Type::Object))).build(),
-        )
+        .content("application/json", ContentBuilder::new().schema(Some(ObjectBuilder::new().schema_type(kind))).build())
         .build()
 }
 
 fn operation(o: &Op) -> utoipa::openapi::path::Operation {
     let tag = if o.path.contains("social") || o.path.contains("{provider}") { "social" } else { "auth" };
-    let mut b = OperationBuilder::new().summary(Some(o.summary)).tag(tag).response(o.ok, response("Success"));
-    if !o.body.is_empty() {
-        let content = ContentBuilder::new().schema(Some(json_object(o.body))).build();
+    let ok = match (o.ok, o.list) {
+        ("204", _) => ResponseBuilder::new().description("Done; no body").build(),
+        (_, true) => response_of("Success", Type::Array),
+        _ => response("Success"),
+    };
+    let mut b = OperationBuilder::new().summary(Some(o.summary)).tag(tag).response(o.ok, ok);
+    if o.upload {
+        b = b.request_body(Some(upload_body()));
+    } else if !o.body.is_empty() {
+        let content = ContentBuilder::new().schema(Some(json_object(o))).build();
         b = b.request_body(Some(
             RequestBodyBuilder::new()
                 .content("application/json", content.clone())
@@ -187,6 +284,9 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
     }
     if o.throttled {
         b = b.response("429", response("Rate limited; see Retry-After"));
+    }
+    for (status, description) in o.also {
+        b = b.response(*status, response(description));
     }
     b.response("503", response("Database unavailable; try again")).build()
 }
