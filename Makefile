@@ -2,6 +2,7 @@
 #   make run   - install what is missing, build, serve http://127.0.0.1:3000
 #   make test  - install what is missing, run every test (Rust unit + integration + Playwright)
 #   make bench - load benchmarks (see README)
+#   make fuzz-api - schemathesis against the OpenAPI document
 
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -12,7 +13,7 @@ export LEPTOS_OUTPUT_NAME := latchkey
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell grep -A1 '^name = "wasm-bindgen"$$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 
-.PHONY: run test test-rust test-e2e build tools e2e-deps bench fmt lint
+.PHONY: run test test-rust test-e2e build tools e2e-deps bench fuzz-api fmt lint
 
 ## Toolchain pieces cargo-leptos needs; each is installed only when missing.
 tools:
@@ -46,6 +47,11 @@ test: tools e2e-deps test-rust test-e2e
 bench:
 	cargo build --release -p server --bin latchkey --example bare_ceiling
 	cargo bench -p server --bench load
+
+## Property-based requests from the OpenAPI document (schemathesis from PyPI); any 5xx fails.
+fuzz-api:
+	cargo build --release -p server --bin latchkey
+	end2end/fuzz-api.sh
 
 fmt:
 	cargo fmt --all
