@@ -1,5 +1,6 @@
-//! A short-lived, in-process memory of who an API token belongs to and what
-//! their account looks like, so that reads (`GET user/`) skip the database.
+//! A short-lived, in-process memory of who an API credential (an opaque
+//! token, or a JWT's refresh family) belongs to and of their profile, so that
+//! reads (`GET user/`) skip the database.
 //!
 //! Correctness rules:
 //! - Only reads use it; every write authenticates against the database.
@@ -37,8 +38,16 @@ struct Entry<T> {
 struct Maps {
     /// Stored token hash -> (user, token id).
     tokens: HashMap<String, Entry<(User, i32)>>,
+    /// Live JWT refresh family -> its user.
+    families: HashMap<String, Entry<User>>,
     /// User id -> profile.
     profiles: HashMap<i32, Entry<ProfileView>>,
+}
+
+impl Maps {
+    fn len(&self) -> usize {
+        self.tokens.len() + self.families.len() + self.profiles.len()
+    }
 }
 
 pub(crate) struct AuthCache {
@@ -77,6 +86,14 @@ impl AuthCache {
         maps.tokens.get(hash).filter(|e| e.at.elapsed() < self.ttl).map(|e| e.value.clone())
     }
 
+    pub(crate) fn family(&self, sid: &str) -> Option<User> {
+        if !self.enabled() {
+            return None;
+        }
+        let maps = self.maps();
+        maps.families.get(sid).filter(|e| e.at.elapsed() < self.ttl).map(|e| e.value.clone())
+    }
+
     pub(crate) fn profile(&self, user_id: i32) -> Option<ProfileView> {
         if !self.enabled() {
             return None;
@@ -95,11 +112,12 @@ impl AuthCache {
         if self.epoch.load(Ordering::Acquire) != since.0 {
             return None;
         }
-        if maps.tokens.len() + maps.profiles.len() >= MAX_ENTRIES {
+        if maps.len() >= MAX_ENTRIES {
             let ttl = self.ttl;
             maps.tokens.retain(|_, e| e.at.elapsed() < ttl);
+            maps.families.retain(|_, e| e.at.elapsed() < ttl);
             maps.profiles.retain(|_, e| e.at.elapsed() < ttl);
-            if maps.tokens.len() + maps.profiles.len() >= MAX_ENTRIES {
+            if maps.len() >= MAX_ENTRIES {
                 *maps = Maps::default();
             }
         }
@@ -109,6 +127,12 @@ impl AuthCache {
     pub(crate) fn put_token(&self, since: Epoch, hash: String, user: User, token_id: i32) {
         if let Some(mut maps) = self.for_fill(since) {
             maps.tokens.insert(hash, Entry { user_id: user.id, value: (user, token_id), at: Instant::now() });
+        }
+    }
+
+    pub(crate) fn put_family(&self, since: Epoch, sid: String, user: User) {
+        if let Some(mut maps) = self.for_fill(since) {
+            maps.families.insert(sid, Entry { user_id: user.id, value: user, at: Instant::now() });
         }
     }
 
@@ -123,6 +147,7 @@ impl AuthCache {
         let mut maps = self.maps();
         self.epoch.fetch_add(1, Ordering::AcqRel);
         maps.tokens.retain(|_, e| e.user_id != user_id);
+        maps.families.retain(|_, e| e.user_id != user_id);
         maps.profiles.remove(&user_id);
     }
 

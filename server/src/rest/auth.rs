@@ -43,11 +43,13 @@ async fn by_header(value: &str, state: &AppState, read_only: bool) -> Option<Res
             }
         }),
         "bearer" => Some(
-            engine
-                .authenticate_access(credentials)
-                .await
-                .map(|(user, sid)| Authed { user, credential: Credential::Jwt(sid) })
-                .map_err(ApiError::from),
+            if read_only {
+                engine.authenticate_access_for_read(credentials).await
+            } else {
+                engine.authenticate_access(credentials).await
+            }
+            .map(|(user, sid)| Authed { user, credential: Credential::Jwt(sid) })
+            .map_err(ApiError::from),
         ),
         _ => None,
     }

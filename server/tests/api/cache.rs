@@ -1,4 +1,5 @@
-//! Reads may answer from the in-process token cache; these check that no
+//! Reads may answer from the in-process credential cache (opaque tokens and
+//! JWT families alike); these check that no
 //! change is ever hidden by it: on the replica that made the change at once,
 //! on another replica at once on PostgreSQL (NOTIFY) and within the cache's
 //! lifetime on a shared SQLite file.
@@ -24,8 +25,14 @@ async fn eventually(app: &TestApp, auth: &Auth, limit: Duration, done: impl Fn(u
 }
 
 async fn reads_see_every_change_at_once(b: Backend) {
+    for mode in ["token", "jwt"] {
+        every_change_at_once(&b, mode).await;
+    }
+}
+
+async fn every_change_at_once(b: &Backend, mode: &'static str) {
     // a long cache lifetime: only invalidation can make these pass
-    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_AUTH_CACHE_TTL", "3600")).await;
+    let app = TestApp::spawn(Opts::new(b).mode(mode).env("LATCHKEY_AUTH_CACHE_TTL", "3600")).await;
     app.signup_verified("ada", "ada@example.com").await;
     let auth = app.login_auth("ada", PASSWORD).await;
     let phone = app.login_auth("ada", PASSWORD).await;
@@ -46,6 +53,16 @@ async fn reads_see_every_change_at_once(b: Backend) {
     assert_eq!(r.status, 200);
     assert_eq!(app.get_user(&laptop).await.status, 401, "a logged-out token stops working at once");
 
+    if mode == "jwt" {
+        // replaying a used refresh token revokes its family, and its access tokens at once
+        let r = app.login("ada", PASSWORD).await;
+        let (access, refresh) = (Auth::Bearer(r.str("access")), r.str("refresh"));
+        assert_eq!(app.get_user(&access).await.status, 200);
+        assert_eq!(app.post("/token/refresh/", json!({ "refresh": refresh })).await.status, 200);
+        assert_eq!(app.post("/token/refresh/", json!({ "refresh": refresh })).await.status, 401);
+        assert_eq!(app.get_user(&access).await.status, 401, "a revoked family's access token stops working at once");
+    }
+
     let r = app
         .post_auth(
             "/password/change/",
@@ -63,14 +80,21 @@ async fn reads_see_every_change_at_once(b: Backend) {
 }
 
 async fn other_replicas_see_changes(b: Backend) {
+    for mode in ["token", "jwt"] {
+        replicas_see_changes(&b, mode).await;
+    }
+}
+
+async fn replicas_see_changes(b: &Backend, mode: &'static str) {
     let postgres = matches!(b, Backend::Postgres(_));
-    let first = TestApp::spawn(Opts::new(&b)).await;
+    let first = TestApp::spawn(Opts::new(b).mode(mode)).await;
     // PostgreSQL: a lifetime far beyond the test, so only the notification
     // explains a change showing up; SQLite: the lifetime is the bound
     let ttl = if postgres { "3600" } else { "1" };
-    let second =
-        TestApp::spawn(Opts::new(&b).env("DATABASE_URL", first.database_url()).env("LATCHKEY_AUTH_CACHE_TTL", ttl))
-            .await;
+    let second = TestApp::spawn(
+        Opts::new(b).mode(mode).env("DATABASE_URL", first.database_url()).env("LATCHKEY_AUTH_CACHE_TTL", ttl),
+    )
+    .await;
     first.signup_verified("ada", "ada@example.com").await;
     let auth = first.login_auth("ada", PASSWORD).await;
     assert_eq!(second.get_user(&auth).await.body["last_name"], "");

@@ -124,6 +124,26 @@ impl Engine {
         Ok((user, claims.sid))
     }
 
+    /// [`Engine::authenticate_access`] for reads: the signature and expiry
+    /// are always checked; whether the family is still live and who the user
+    /// is may come from the in-process cache (see `core::auth_cache`).
+    ///
+    /// # Errors
+    /// `TokenInvalid` for a bad, expired or revoked token.
+    pub async fn authenticate_access_for_read(&self, token: &str) -> Result<(User, String), FlowError> {
+        let claims = self.jwt().decode(token, Some(ACCESS))?;
+        if let Some(user) = self.auth_cache().family(&claims.sid).filter(|u| u.id == claims.user_id) {
+            return Ok((user, claims.sid));
+        }
+        let since = self.auth_cache().epoch();
+        if !refresh_tokens::family_active(self.db(), &claims.sid).await? {
+            return Err(FlowError::TokenInvalid);
+        }
+        let user = self.active_user(claims.user_id).await?.ok_or(FlowError::TokenInvalid)?;
+        self.auth_cache().put_family(since, claims.sid.clone(), user.clone());
+        Ok((user, claims.sid))
+    }
+
     /// `token/verify/`: any live token, access or refresh.
     ///
     /// # Errors
@@ -158,6 +178,7 @@ impl Engine {
             if row.revoked_at.is_none() {
                 tracing::warn!(user_id = row.user_id, "refresh token reused: revoking its family");
                 refresh_tokens::revoke_family(self.db(), &row.family, t).await?;
+                self.account_changed(row.user_id).await;
             }
             return Err(FlowError::TokenInvalid);
         }
@@ -173,8 +194,16 @@ impl Engine {
         self.jwt().decode(refresh, Some(REFRESH)).ok().map(|c| c.sid)
     }
 
+    /// Ends a refresh family, and with it every access token it issued.
+    ///
+    /// # Errors
+    /// Database failures only.
     pub async fn revoke_family(&self, family: &str) -> Result<(), FlowError> {
-        Ok(refresh_tokens::revoke_family(self.db(), family, now()).await?)
+        refresh_tokens::revoke_family(self.db(), family, now()).await?;
+        if let Some(user_id) = refresh_tokens::family_user(self.db(), family).await? {
+            self.account_changed(user_id).await;
+        }
+        Ok(())
     }
 
     /// Ends every session, token and refresh family of the user but `keep`,

@@ -71,6 +71,11 @@ pub async fn revoke_for_user(
 }
 
 /// Whether a family still has an unrevoked token (access tokens carry it).
+/// The user a refresh family belongs to.
+pub async fn family_user(db: &impl ConnectionTrait, family: &str) -> Result<Option<i32>, DbErr> {
+    Ok(Refresh::find().filter(Column::Family.eq(family)).one(db).await?.map(|r| r.user_id))
+}
+
 pub async fn family_active(db: &impl ConnectionTrait, family: &str) -> Result<bool, DbErr> {
     let n = Refresh::find().filter(Column::Family.eq(family)).filter(Column::RevokedAt.is_null()).count(db).await?;
     Ok(n > 0)
