@@ -85,7 +85,7 @@ fn release_bin(name: &str) -> String {
     format!("{}/../target/release/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn spawn_latchkey(dir: &std::path::Path, port: u16, cache_ttl: &str) -> Child {
+fn spawn_latchkey(dir: &std::path::Path, port: u16, cache_ttl: &str, mode: &str) -> Child {
     let bin = std::env::var("LATCHKEY_BIN").unwrap_or_else(|_| release_bin("latchkey"));
     Command::new(&bin)
         .env("LATCHKEY_ADDR", format!("127.0.0.1:{port}"))
@@ -93,6 +93,7 @@ fn spawn_latchkey(dir: &std::path::Path, port: u16, cache_ttl: &str) -> Child {
         .env("LATCHKEY_SECRET_KEY", "bench-secret-key-that-is-long-enough-0123")
         .env("LATCHKEY_EMAIL_VERIFICATION", "none")
         .env("LATCHKEY_AUTH_CACHE_TTL", cache_ttl)
+        .env("LATCHKEY_AUTH_MODE", mode)
         .env("LATCHKEY_RATE_LOGIN_IP", "off")
         .env("LATCHKEY_RATE_LOGIN_FAILURES", "off")
         .env("LATCHKEY_RATE_SIGNUP_IP", "off")
@@ -119,10 +120,10 @@ fn spawn_bare() -> (Child, String) {
 }
 
 /// Starts a latchkey on a fresh SQLite file, waits for it, registers the
-/// bench user and returns (process, base URL, token).
-async fn start_latchkey(dir: &std::path::Path, cache_ttl: &str) -> (Child, String, String) {
+/// bench user and returns (process, base URL, Authorization header value).
+async fn start_latchkey(dir: &std::path::Path, cache_ttl: &str, mode: &str) -> (Child, String, String) {
     let port = free_port();
-    let child = spawn_latchkey(dir, port, cache_ttl);
+    let child = spawn_latchkey(dir, port, cache_ttl, mode);
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
     for _ in 0..100 {
@@ -141,17 +142,18 @@ async fn start_latchkey(dir: &std::path::Path, cache_ttl: &str) -> (Child, Strin
         .json()
         .await
         .expect("json");
-    let token = r["key"].as_str().expect("token").to_owned();
-    (child, base, token)
+    let authorization = match r["key"].as_str() {
+        Some(key) => format!("Token {key}"),
+        None => format!("Bearer {}", r["access"].as_str().expect("access token")),
+    };
+    (child, base, authorization)
 }
 
-async fn get_user(api: &str, token: &str) -> Stats {
-    let (a, t) = (api.to_owned(), token.to_owned());
+async fn get_user(api: &str, authorization: &str) -> Stats {
+    let (a, t) = (api.to_owned(), authorization.to_owned());
     load(64, SECONDS, move |c, _| {
         let (u, t) = (format!("{a}/user/"), t.clone());
-        async move {
-            c.get(&u).header("Authorization", format!("Token {t}")).send().await.is_ok_and(|r| r.status().is_success())
-        }
+        async move { c.get(&u).header("Authorization", t).send().await.is_ok_and(|r| r.status().is_success()) }
     })
     .await
 }
@@ -212,7 +214,7 @@ fn argon2_parallel_rate(cores: usize) -> f64 {
 async fn main() {
     let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut child, base, token) = start_latchkey(dir.path(), "10").await;
+    let (mut child, base, token) = start_latchkey(dir.path(), "10", "token").await;
     let api = format!("{base}/api/auth");
     let (mut bare, bare_url) = spawn_bare();
 
@@ -233,11 +235,19 @@ async fn main() {
 
     // the same read with the token cache off: two SQLite queries per request
     let cold_dir = tempfile::tempdir().expect("tempdir");
-    let (mut cold, cold_base, cold_token) = start_latchkey(cold_dir.path(), "0").await;
+    let (mut cold, cold_base, cold_token) = start_latchkey(cold_dir.path(), "0", "token").await;
     let cold_stats = get_user(&format!("{cold_base}/api/auth"), &cold_token).await;
     row("GET user/ with token, cache off", 64, &cold_stats);
     let _ = cold.kill();
     let _ = cold.wait();
+
+    // the same read with a JWT access token (signature checked each time)
+    let jwt_dir = tempfile::tempdir().expect("tempdir");
+    let (mut jwt, jwt_base, bearer) = start_latchkey(jwt_dir.path(), "10", "jwt").await;
+    let jwt_stats = get_user(&format!("{jwt_base}/api/auth"), &bearer).await;
+    row("GET user/ with a JWT", 64, &jwt_stats);
+    let _ = jwt.kill();
+    let _ = jwt.wait();
 
     // the login ceiling: argon2's hash time x cores, the hash time measured
     // with every core hashing (what the hardware really sustains); the idle
