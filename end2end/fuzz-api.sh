@@ -19,10 +19,10 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/api/openapi.json" >/dev/
 KEY=$(curl -sf -X POST -H 'Content-Type: application/json' \
   -d '{"username":"fuzz","email":"fuzz@example.com","password1":"Fuzz-Latch-77x","password2":"Fuzz-Latch-77x"}' \
   "http://127.0.0.1:$PORT/api/auth/registration/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-schemathesis run "http://127.0.0.1:$PORT/api/openapi.json" --url "http://127.0.0.1:$PORT" \
+(cd "$DATA" && schemathesis run "http://127.0.0.1:$PORT/api/openapi.json" --url "http://127.0.0.1:$PORT" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   -H "Authorization: Token $KEY" --max-examples "${FUZZ_EXAMPLES:-100}" \
-  --exclude-method DELETE --exclude-path /api/auth/logout/
+  --exclude-method DELETE --exclude-path /api/auth/logout/)
 if grep -qi "panicked" "$DATA/server.log"; then
   echo "the server panicked:"; grep -i -A5 "panicked" "$DATA/server.log"; exit 1
 fi

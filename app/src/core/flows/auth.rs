@@ -37,7 +37,12 @@ impl Engine {
     /// # Errors
     /// `Unauthenticated` for an unknown key or an inactive user.
     pub async fn authenticate_token(&self, key: &str) -> Result<(User, i32), FlowError> {
-        let (token, user) = auth_tokens::by_hash_with_user(self.db(), &self.token_hasher().hash(key))
+        self.token_owner(&self.token_hasher().hash(key)).await
+    }
+
+    /// The active user behind a stored token hash, and the token's id.
+    async fn token_owner(&self, hash: &str) -> Result<(User, i32), FlowError> {
+        let (token, user) = auth_tokens::by_hash_with_user(self.db(), hash)
             .await?
             .filter(|(_, u)| u.is_active)
             .ok_or(FlowError::Unauthenticated)?;
@@ -55,12 +60,9 @@ impl Engine {
             return Ok(hit);
         }
         let since = self.auth_cache().epoch();
-        let (token, user) = auth_tokens::by_hash_with_user(self.db(), &hash)
-            .await?
-            .filter(|(_, u)| u.is_active)
-            .ok_or(FlowError::Unauthenticated)?;
-        self.auth_cache().put_token(since, hash, user.clone(), token.id);
-        Ok((user, token.id))
+        let (user, token_id) = self.token_owner(&hash).await?;
+        self.auth_cache().put_token(since, hash, user.clone(), token_id);
+        Ok((user, token_id))
     }
 
     /// Deletes one token (logout) of `user_id`.
@@ -117,11 +119,16 @@ impl Engine {
     /// `TokenInvalid` for a bad, expired or revoked token.
     pub async fn authenticate_access(&self, token: &str) -> Result<(User, String), FlowError> {
         let claims = self.jwt().decode(token, Some(ACCESS))?;
+        let user = self.access_owner(&claims).await?;
+        Ok((user, claims.sid))
+    }
+
+    /// The active user of a decoded access token whose family is still live.
+    async fn access_owner(&self, claims: &Claims) -> Result<User, FlowError> {
         if !refresh_tokens::family_active(self.db(), &claims.sid).await? {
             return Err(FlowError::TokenInvalid);
         }
-        let user = self.active_user(claims.user_id).await?.ok_or(FlowError::TokenInvalid)?;
-        Ok((user, claims.sid))
+        self.active_user(claims.user_id).await?.ok_or(FlowError::TokenInvalid)
     }
 
     /// [`Engine::authenticate_access`] for reads: the signature and expiry
@@ -136,10 +143,7 @@ impl Engine {
             return Ok((user, claims.sid));
         }
         let since = self.auth_cache().epoch();
-        if !refresh_tokens::family_active(self.db(), &claims.sid).await? {
-            return Err(FlowError::TokenInvalid);
-        }
-        let user = self.active_user(claims.user_id).await?.ok_or(FlowError::TokenInvalid)?;
+        let user = self.access_owner(&claims).await?;
         self.auth_cache().put_family(since, claims.sid.clone(), user.clone());
         Ok((user, claims.sid))
     }
