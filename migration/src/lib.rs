@@ -10,6 +10,7 @@ mod m0004_profiles;
 mod m0005_social_accounts;
 mod m0006_rate_limits;
 mod m0007_email_outbox;
+mod m0008_sealed_outbox;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_social_accounts::Migration),
             Box::new(m0006_rate_limits::Migration),
             Box::new(m0007_email_outbox::Migration),
+            Box::new(m0008_sealed_outbox::Migration),
         ]
     }
 }

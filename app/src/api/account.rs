@@ -10,7 +10,7 @@ pub async fn current_account() -> Result<Option<AccountView>, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
     match forms::current_user(&engine).await? {
-        Some((user, _)) => Ok(Some(engine.account(&user).await.map_err(forms::unexpected)?)),
+        Some((user, _)) => Ok(Some(engine.account(&user).await.map_err(forms::failure)?)),
         None => Ok(None),
     }
 }
@@ -28,7 +28,7 @@ pub async fn my_sessions() -> Result<Vec<SessionView>, ServerFnError> {
     let engine = forms::engine()?;
     let (user, session) = forms::require_user(&engine).await?;
     let current = session::stored_key(&engine, &session);
-    engine.list_sessions(user.id, current.as_deref()).await.map_err(forms::unexpected)
+    engine.list_sessions(user.id, current.as_deref()).await.map_err(forms::failure)
 }
 
 /// Ends every other browser session of the signed-in user.

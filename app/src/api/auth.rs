@@ -29,7 +29,7 @@ pub async fn signup(
         Ok(SignupOutcome::LoggedIn(user)) => {
             let session = forms::session().await?;
             let agent = forms::header(axum::http::header::USER_AGENT);
-            session::sign_in(&session, &user, agent.as_deref()).await.map_err(forms::unexpected)?;
+            session::sign_in(&session, &user, agent.as_deref()).await.map_err(forms::failure)?;
             forms::finish(Ok(()), &values, "/profile")
         }
         Err(e) => forms::finish(Err(e), &values, ""),
@@ -51,13 +51,15 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
         password: SecretString::from(password),
         client: forms::client(&engine).await,
     };
-    let next = next.as_deref().and_then(routes::safe_next).unwrap_or(routes::PROFILE).to_owned();
+    let public = &engine.config().public_url;
+    let next =
+        next.and_then(|n| crate::core::redirect::safe_next(&n, public)).unwrap_or_else(|| routes::PROFILE.into());
     let values = [("login", login.as_str())];
     match engine.login(input).await {
         Ok(user) => {
             let session = forms::session().await?;
             let agent = forms::header(axum::http::header::USER_AGENT);
-            session::sign_in(&session, &user, agent.as_deref()).await.map_err(forms::unexpected)?;
+            session::sign_in(&session, &user, agent.as_deref()).await.map_err(forms::failure)?;
             forms::finish(Ok(()), &values, &next)
         }
         Err(e) => forms::finish(Err(e), &values, ""),
@@ -96,6 +98,6 @@ pub async fn verify_email(key: String) -> Result<LinkOutcome, ServerFnError> {
     match engine.verify_email(&key).await {
         Ok(_) => Ok(LinkOutcome::Done),
         Err(FlowError::NotFound | FlowError::Invalid(_)) => Ok(LinkOutcome::Invalid),
-        Err(e) => Err(forms::unexpected(e)),
+        Err(e) => Err(forms::failure(e)),
     }
 }

@@ -39,8 +39,8 @@ pub async fn client(engine: &Engine) -> crate::core::flows::throttle::Client {
 /// The signed-in user, if any.
 pub async fn current_user(engine: &Engine) -> Result<Option<(User, Session)>, ServerFnError> {
     let session = session().await?;
-    let Some(id) = super::session::user_id(&session).await else { return Ok(None) };
-    let user = engine.active_user(id).await.map_err(unexpected)?;
+    let Some(id) = super::session::user_id(&session).await.map_err(failure)? else { return Ok(None) };
+    let user = engine.active_user(id).await.map_err(failure)?;
     Ok(user.map(|u| (u, session)))
 }
 
@@ -52,6 +52,25 @@ pub async fn require_user(engine: &Engine) -> Result<(User, Session), ServerFnEr
             leptos_axum::redirect(routes::LOGIN);
             Err(ServerFnError::new("Authentication credentials were not provided."))
         }
+    }
+}
+
+/// What the message of a server function's error says when the database
+/// cannot be reached (pages show a "try again" notice for it).
+pub const UNAVAILABLE: &str = "unavailable";
+
+/// A failure while reading state for a page: the database being down is
+/// "try again" (and the page answers 503), anything else a server error.
+pub fn failure(e: impl Into<FlowError>) -> ServerFnError {
+    match e.into() {
+        FlowError::Unavailable(_) => {
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+                res.insert_header(header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+            }
+            ServerFnError::new(UNAVAILABLE)
+        }
+        other => unexpected(other),
     }
 }
 
@@ -69,11 +88,15 @@ fn plain_form_post() -> bool {
     })
 }
 
-/// Path and query of the page that posted the form, without an old `form=`.
+/// Path and query of the page that posted the form, without an old
+/// `form=`; home when the `Referer` is missing or not a local path.
 fn referer_path() -> String {
-    let Some(referer) = header(header::REFERER) else { return routes::HOME.to_owned() };
-    let after_scheme = referer.split_once("://").map(|(_, r)| r).unwrap_or(&referer);
-    let path = after_scheme.find('/').map(|i| &after_scheme[i..]).unwrap_or("/");
+    let Ok(engine) = engine() else { return routes::HOME.to_owned() };
+    let public = &engine.config().public_url;
+    let Some(path) = header(header::REFERER).and_then(|r| crate::core::redirect::local_path(&r, public)) else {
+        return routes::HOME.to_owned();
+    };
+    let path = path.split('#').next().unwrap_or_default();
     let (base, query) = path.split_once('?').unwrap_or((path, ""));
     let kept: Vec<&str> = query.split('&').filter(|kv| !kv.is_empty() && !kv.starts_with("form=")).collect();
     if kept.is_empty() {

@@ -20,7 +20,7 @@ pub async fn check_reset_link(uid: String, token: String) -> Result<bool, Server
     match engine.check_reset_link(&uid, &token).await {
         Ok(_) => Ok(true),
         Err(FlowError::Invalid(_) | FlowError::NotFound) => Ok(false),
-        Err(e) => Err(forms::unexpected(e)),
+        Err(e) => Err(forms::failure(e)),
     }
 }
 

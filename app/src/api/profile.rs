@@ -43,7 +43,7 @@ pub async fn change_email(new_email: String, password: String) -> Result<FormSta
     let engine = forms::engine()?;
     let (user, _) = forms::require_user(&engine).await?;
     let input = EmailChangeInput { new_email: new_email.clone(), password: SecretString::from(password) };
-    let result = engine.request_email_change(&user, input).await;
+    let result = engine.request_email_change(&user, input, forms::client(&engine).await).await;
     forms::finish(result, &[("new_email", new_email.as_str())], "/profile?notice=email_change_sent")
 }
 
@@ -56,6 +56,6 @@ pub async fn confirm_email_change(key: String) -> Result<LinkOutcome, ServerFnEr
     match engine.confirm_email_change(&key).await {
         Ok(_) => Ok(LinkOutcome::Done),
         Err(FlowError::NotFound | FlowError::Invalid(_)) => Ok(LinkOutcome::Invalid),
-        Err(e) => Err(forms::unexpected(e)),
+        Err(e) => Err(forms::failure(e)),
     }
 }

@@ -1,7 +1,7 @@
 //! The browser session as both front doors use it: who is signed in, signing
 //! in (with a fresh id, no fixation) and out.
 
-use crate::core::{entities::user::Model as User, Engine};
+use crate::core::{entities::user::Model as User, Engine, FlowError};
 use tower_sessions::Session;
 
 /// Session key holding the signed-in user's id.
@@ -24,8 +24,15 @@ pub async fn sign_in(session: &Session, user: &User, user_agent: Option<&str>) -
 }
 
 /// The signed-in user's id, if any.
-pub async fn user_id(session: &Session) -> Option<i32> {
-    session.get::<i32>(USER_KEY).await.ok().flatten()
+///
+/// # Errors
+/// `Unavailable` when the session store cannot be read: a request must not
+/// be treated as signed out because the database is down.
+pub async fn user_id(session: &Session) -> Result<Option<i32>, FlowError> {
+    session.get::<i32>(USER_KEY).await.map_err(|e| {
+        tracing::warn!(error = %e, "session store unreadable");
+        FlowError::Unavailable(e.to_string())
+    })
 }
 
 /// The stored key of this session, to spare it when revoking the others.

@@ -17,7 +17,7 @@ pub async fn my_social_accounts() -> Result<Vec<SocialAccountView>, ServerFnErro
     use super::forms;
     let engine = forms::engine()?;
     let (user, _) = forms::require_user(&engine).await?;
-    engine.social_accounts(user.id).await.map_err(forms::unexpected)
+    engine.social_accounts(user.id).await.map_err(forms::failure)
 }
 
 #[server(prefix = "/fn", endpoint = "social_disconnect")]

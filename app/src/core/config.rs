@@ -102,6 +102,23 @@ pub struct RateLimits {
     pub email_per_account: Limit,
 }
 
+impl RateLimits {
+    /// The longest window of any limit: older counters mean nothing.
+    pub fn longest_window(&self) -> i64 {
+        [
+            self.login_per_ip,
+            self.login_failures_per_account,
+            self.signup_per_ip,
+            self.email_per_ip,
+            self.email_per_account,
+        ]
+        .iter()
+        .map(|l| l.window_secs)
+        .max()
+        .unwrap_or(1)
+    }
+}
+
 impl Default for RateLimits {
     fn default() -> Self {
         let l = |count, window_secs| Limit { count, window_secs };
@@ -179,6 +196,9 @@ pub struct EngineConfig {
     pub access_ttl_secs: i64,
     pub refresh_ttl_secs: i64,
     pub session_ttl_secs: i64,
+    /// How long a delivered email's row (kind, recipient, times; never its
+    /// content) is kept.
+    pub outbox_retention_secs: i64,
     /// How long reads may reuse what a token resolved to (0: never). Changes
     /// are seen at once on this replica and, on PostgreSQL, on the others.
     pub auth_cache_ttl_secs: u64,
@@ -191,6 +211,9 @@ pub struct EngineConfig {
     pub providers: Vec<crate::core::oauth::ProviderConfig>,
     pub rate_limits: RateLimits,
     pub trusted_proxies: TrustedProxies,
+    /// Password hashes allowed to wait for a hashing thread; past it, 503.
+    /// `None`: 32 per hashing thread.
+    pub hash_queue_limit: Option<usize>,
 }
 
 impl EngineConfig {
@@ -210,6 +233,7 @@ impl EngineConfig {
             access_ttl_secs: 5 * 60,
             refresh_ttl_secs: 24 * 3600,
             session_ttl_secs: 14 * 24 * 3600,
+            outbox_retention_secs: 7 * 24 * 3600,
             auth_cache_ttl_secs: 10,
             old_password_required: true,
             media_dir: "data/media".into(),
@@ -217,6 +241,7 @@ impl EngineConfig {
             providers: Vec::new(),
             rate_limits: RateLimits::default(),
             trusted_proxies: TrustedProxies::default(),
+            hash_queue_limit: None,
         }
     }
 

@@ -2,11 +2,17 @@
 //! off the async executor on a few dedicated threads (one per core), each
 //! reusing one 19 MiB work area: a flood of logins queues instead of
 //! allocating, and memory stays at threads x 19 MiB.
+//!
+//! The queue is bounded: past `queue_limit` waiting hashes a request is
+//! refused at once (503, try again) instead of waiting behind a flood; and a
+//! hash whose requester has gone (the client hung up) is skipped, so
+//! abandoned requests do not delay the ones still waiting.
 
 use anyhow::Context;
 use argon2::password_hash::{rand_core::OsRng, Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, PasswordVerifier as _, Version};
 use secrecy::{ExposeSecret, SecretString};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use tokio::sync::OnceCell;
 
@@ -83,16 +89,40 @@ pub fn needs_rehash(stored: &str) -> bool {
 
 type Job = Box<dyn FnOnce(&mut Memory) + Send>;
 
+/// Why a hash could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    /// More hashes are waiting than the queue takes: try again shortly.
+    #[error("too many password hashes waiting")]
+    Busy,
+    #[error(transparent)]
+    Failed(#[from] anyhow::Error),
+}
+
+impl From<HashError> for crate::core::FlowError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => crate::core::FlowError::Unavailable("password hashing queue full".into()),
+            HashError::Failed(e) => crate::core::FlowError::Unexpected(e),
+        }
+    }
+}
+
 /// Hashes and verifies passwords off the async executor.
 #[derive(Clone)]
 pub struct PasswordHasher {
     jobs: mpsc::Sender<Job>,
     dummy: Arc<OnceCell<String>>,
+    waiting: Arc<AtomicUsize>,
+    queue_limit: usize,
+    checks: Arc<AtomicU64>,
+    dummy_checks: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
-    /// `threads` hashes run at once (one per core is right); more wait in line.
-    pub fn new(threads: usize) -> Self {
+    /// `threads` hashes run at once (one per core is right); up to
+    /// `queue_limit` more wait in line.
+    pub fn new(threads: usize, queue_limit: usize) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for n in 0..threads.max(1) {
@@ -114,39 +144,79 @@ impl PasswordHasher {
                 tracing::error!(error = %e, "could not start a hashing thread");
             }
         }
-        Self { jobs, dummy: Arc::new(OnceCell::new()) }
+        Self {
+            jobs,
+            dummy: Arc::new(OnceCell::new()),
+            waiting: Arc::new(AtomicUsize::new(0)),
+            queue_limit: queue_limit.max(1),
+            checks: Arc::new(AtomicU64::new(0)),
+            dummy_checks: Arc::new(AtomicU64::new(0)),
+        }
     }
 
-    async fn run<T: Send + 'static>(&self, job: impl FnOnce(&mut Memory) -> T + Send + 'static) -> anyhow::Result<T> {
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut Memory) -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.queue_limit {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(HashError::Busy);
+        }
         let (reply, answer) = tokio::sync::oneshot::channel();
+        let waiting = self.waiting.clone();
         let job: Job = Box::new(move |memory| {
+            waiting.fetch_sub(1, Ordering::AcqRel);
+            // the requester went away (client hung up): nobody needs this hash
+            if reply.is_closed() {
+                return;
+            }
             let _ = reply.send(job(memory));
         });
-        self.jobs.send(job).map_err(|_| anyhow::anyhow!("hashing threads stopped"))?;
-        answer.await.context("hashing thread panicked")
+        if self.jobs.send(job).is_err() {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(anyhow::anyhow!("hashing threads stopped").into());
+        }
+        Ok(answer.await.context("hashing thread panicked or skipped the job")?)
+    }
+
+    /// How many passwords were checked against a stored hash so far.
+    pub fn checks(&self) -> u64 {
+        self.checks.load(Ordering::Relaxed)
+    }
+
+    /// How many dummy checks ran (unknown users, accounts whose budget is
+    /// spent): the same work as a real check, telling nothing.
+    pub fn dummy_checks(&self) -> u64 {
+        self.dummy_checks.load(Ordering::Relaxed)
     }
 
     /// # Errors
-    /// Only when the hashing threads are gone.
-    pub async fn hash(&self, password: SecretString) -> anyhow::Result<String> {
-        self.run(move |memory| hash_blocking(memory, &password)).await?
+    /// `Busy` when the queue is full; `Failed` when the hashing threads are gone.
+    pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
+        Ok(self.run(move |memory| hash_blocking(memory, &password)).await??)
     }
 
     /// Checks `password` against `stored`; with no stored hash (unknown user,
     /// social-only account) it checks a dummy hash, so both take the same time.
     ///
     /// # Errors
-    /// Only when the blocking pool fails.
-    pub async fn verify(&self, password: SecretString, stored: Option<String>) -> anyhow::Result<bool> {
+    /// `Busy` when the queue is full; `Failed` when the hashing threads are gone.
+    pub async fn verify(&self, password: SecretString, stored: Option<String>) -> Result<bool, HashError> {
         let (target, real) = match stored {
             Some(h) => (h, true),
             None => (self.dummy_hash().await?, false),
         };
-        let ok = self.run(move |memory| verify_blocking(memory, &password, &target)).await?;
+        let checks = if real { self.checks.clone() } else { self.dummy_checks.clone() };
+        let ok = self
+            .run(move |memory| {
+                checks.fetch_add(1, Ordering::Relaxed);
+                verify_blocking(memory, &password, &target)
+            })
+            .await?;
         Ok(ok && real)
     }
 
-    async fn dummy_hash(&self) -> anyhow::Result<String> {
+    async fn dummy_hash(&self) -> Result<String, HashError> {
         let this = self.clone();
         self.dummy
             .get_or_try_init(
@@ -167,7 +237,7 @@ mod tests {
 
     #[tokio::test]
     async fn hash_then_verify() -> anyhow::Result<()> {
-        let h = PasswordHasher::new(2);
+        let h = PasswordHasher::new(2, 64);
         let stored = h.hash(secret("Tr1cky-Latch-9")).await?;
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
         // the standard verifier agrees with ours
@@ -181,7 +251,7 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_user_never_verifies() -> anyhow::Result<()> {
-        let h = PasswordHasher::new(1);
+        let h = PasswordHasher::new(1, 64);
         assert!(!h.verify(secret("latchkey-dummy-password"), None).await?);
         Ok(())
     }
@@ -194,7 +264,7 @@ mod tests {
             "argon2$argon2id$v=19$m=102400,t=2,p=8$c2Vhc2FsdDEyMzQ$XSWy53A9XfhYVNV8InkB21BIQzPodkK6F7lh+a/YYfU",
             "pbkdf2_sha1$870000$seasalt1234$YA34YogdlmpfPXFVze4jnj5csOk=",
         ];
-        let h = PasswordHasher::new(2);
+        let h = PasswordHasher::new(2, 64);
         for stored in hashes {
             assert!(h.verify(secret("Tr1cky-Latch-9"), Some(stored.to_owned())).await?, "{stored}");
             assert!(!h.verify(secret("Tr1cky-Latch-8"), Some(stored.to_owned())).await?, "{stored}");

@@ -2,8 +2,10 @@
 //! needs, cheap to clone and shared by both front doors.
 
 use crate::core::auth_cache::AuthCache;
+use crate::core::clock::Clock;
 use crate::core::config::EngineConfig;
 use crate::core::credentials::PasswordHasher;
+use crate::core::email::sealed::{Content, ContentSealer};
 use crate::core::email::{templates, Mailer};
 use crate::core::jwt::JwtCodec;
 use crate::core::oauth::Providers;
@@ -22,16 +24,21 @@ struct Inner {
     hasher: PasswordHasher,
     tokens: TokenHasher,
     sessions: TokenHasher,
+    limits: TokenHasher,
     jwt: JwtCodec,
     sealer: Sealer,
+    content_sealer: ContentSealer,
     providers: Providers,
     mailer: Arc<dyn Mailer>,
     outbox_wakeup: tokio::sync::Notify,
     auth_cache: AuthCache,
+    clock: Clock,
+    background: std::sync::atomic::AtomicUsize,
 }
 
 impl Engine {
-    /// `hash_concurrency` bounds how many argon2 hashes run at once.
+    /// `hash_concurrency` bounds how many argon2 hashes run at once; `clock`
+    /// is where every flow reads the time (tests move it).
     ///
     /// # Errors
     /// Only if the HTTP client for social providers cannot start.
@@ -40,27 +47,56 @@ impl Engine {
         cfg: EngineConfig,
         mailer: Arc<dyn Mailer>,
         hash_concurrency: usize,
+        clock: Clock,
     ) -> anyhow::Result<Self> {
         let providers = Providers::new(cfg.providers.clone())?;
         let tokens = TokenHasher::new(&cfg.secret_key, "token");
         let sessions = TokenHasher::new(&cfg.secret_key, "session");
+        let limits = TokenHasher::new(&cfg.secret_key, "rate-limit");
         let jwt = JwtCodec::new(&cfg.secret_key);
         let sealer = Sealer::new(&cfg.secret_key);
+        let content_sealer = ContentSealer::new(&cfg.secret_key);
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
-                hasher: PasswordHasher::new(hash_concurrency),
+                hasher: PasswordHasher::new(
+                    hash_concurrency,
+                    cfg.hash_queue_limit.unwrap_or(32 * hash_concurrency.max(1)),
+                ),
                 tokens,
                 sessions,
+                limits,
                 jwt,
                 sealer,
+                content_sealer,
                 providers,
                 mailer,
                 outbox_wakeup: tokio::sync::Notify::new(),
                 auth_cache: AuthCache::new(std::time::Duration::from_secs(cfg.auth_cache_ttl_secs)),
+                clock,
+                background: std::sync::atomic::AtomicUsize::new(0),
                 cfg,
             }),
         })
+    }
+
+    /// Now, by the engine's clock (seconds since the Unix epoch).
+    pub fn now(&self) -> i64 {
+        self.inner.clock.now()
+    }
+
+    /// The engine's clock (tests move it).
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// Work started by [`Engine::in_background`] and not finished yet.
+    pub fn background_tasks(&self) -> usize {
+        self.inner.background.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn background_counter(&self) -> &std::sync::atomic::AtomicUsize {
+        &self.inner.background
     }
 
     /// The social login providers.
@@ -76,12 +112,26 @@ impl Engine {
         &self.inner.cfg
     }
 
+    /// How many passwords were checked against a stored hash so far.
+    pub fn password_checks(&self) -> u64 {
+        self.inner.hasher.checks()
+    }
+
+    /// How many dummy checks ran (unknown users, spent budgets).
+    pub fn dummy_password_checks(&self) -> u64 {
+        self.inner.hasher.dummy_checks()
+    }
+
     pub(crate) fn hasher(&self) -> &PasswordHasher {
         &self.inner.hasher
     }
 
     pub(crate) fn token_hasher(&self) -> &TokenHasher {
         &self.inner.tokens
+    }
+
+    pub(crate) fn limit_hasher(&self) -> &TokenHasher {
+        &self.inner.limits
     }
 
     pub(crate) fn auth_cache(&self) -> &AuthCache {
@@ -94,12 +144,12 @@ impl Engine {
 
     /// Signs a payload that makes a round trip through the browser.
     pub fn seal(&self, payload: &str) -> String {
-        self.inner.sealer.seal(payload, crate::core::now())
+        self.inner.sealer.seal(payload, self.now())
     }
 
     /// A payload sealed by [`Engine::seal`] in the last ten minutes.
     pub fn unseal(&self, sealed: &str) -> Option<String> {
-        self.inner.sealer.unseal(sealed, crate::core::now(), 600)
+        self.inner.sealer.unseal(sealed, self.now(), 600)
     }
 
     /// The stored form of a session id.
@@ -107,9 +157,9 @@ impl Engine {
         self.inner.sessions.hash(session_id)
     }
 
-    /// Renders an email and writes it to the outbox on `conn` (the flow's
-    /// transaction, so the email exists exactly when the change does). The
-    /// outbox worker delivers it; call [`Engine::wake_outbox`] after commit.
+    /// Renders an email and writes it, sealed, to the outbox on `conn` (the
+    /// flow's transaction, so the email exists exactly when the change does).
+    /// The outbox worker delivers it; call [`Engine::wake_outbox`] after commit.
     pub(crate) async fn enqueue(
         &self,
         conn: &impl sea_orm::ConnectionTrait,
@@ -119,8 +169,14 @@ impl Engine {
         vars: &[(&str, &str)],
     ) -> Result<(), crate::core::FlowError> {
         let email = templates::render(kind, to, link, vars)?;
-        crate::core::repo::outbox::insert(conn, &email, crate::core::now()).await?;
+        let content = Content { subject: email.subject, text: email.text, html: email.html, link: email.link };
+        let sealed = self.inner.content_sealer.seal(&content, to)?;
+        crate::core::repo::outbox::insert(conn, kind, to, sealed, self.now()).await?;
         Ok(())
+    }
+
+    pub(crate) fn content_sealer(&self) -> &ContentSealer {
+        &self.inner.content_sealer
     }
 
     /// Tells the outbox worker there is mail to send.

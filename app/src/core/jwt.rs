@@ -32,6 +32,8 @@ impl JwtCodec {
         let key = crate::core::secrets::derive_key(secret, "jwt");
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
+        // expiry is checked against the engine's clock in `decode`
+        validation.validate_exp = false;
         validation.set_required_spec_claims(&["exp", "iat"]);
         Self { enc: EncodingKey::from_secret(&key), dec: DecodingKey::from_secret(&key), validation }
     }
@@ -42,12 +44,16 @@ impl JwtCodec {
         Ok(encode(&Header::new(Algorithm::HS256), claims, &self.enc)?)
     }
 
-    /// Checks signature and expiry, and the type when `expected` is given.
+    /// Checks signature, expiry (against `now`), and the type when
+    /// `expected` is given.
     ///
     /// # Errors
     /// [`FlowError::TokenInvalid`] for anything wrong with the token.
-    pub fn decode(&self, token: &str, expected: Option<&str>) -> Result<Claims, FlowError> {
+    pub fn decode(&self, token: &str, expected: Option<&str>, now: i64) -> Result<Claims, FlowError> {
         let data = decode::<Claims>(token, &self.dec, &self.validation).map_err(|_| FlowError::TokenInvalid)?;
+        if data.claims.exp <= now {
+            return Err(FlowError::TokenInvalid);
+        }
         match expected {
             Some(t) if data.claims.token_type != t => Err(FlowError::TokenInvalid),
             _ => Ok(data.claims),
@@ -59,8 +65,10 @@ impl JwtCodec {
 mod tests {
     use super::*;
 
+    const NOW: i64 = 1_800_000_000;
+
     fn claims(kind: &str, exp_offset: i64) -> Claims {
-        let now = crate::core::now();
+        let now = NOW;
         Claims {
             token_type: kind.into(),
             exp: now + exp_offset,
@@ -79,16 +87,17 @@ mod tests {
     fn round_trip_and_type_check() -> anyhow::Result<()> {
         let c = codec();
         let t = c.encode(&claims(ACCESS, 60))?;
-        assert_eq!(c.decode(&t, Some(ACCESS))?.user_id, 7);
-        assert!(matches!(c.decode(&t, Some(REFRESH)), Err(FlowError::TokenInvalid)));
+        assert_eq!(c.decode(&t, Some(ACCESS), NOW)?.user_id, 7);
+        assert!(matches!(c.decode(&t, Some(REFRESH), NOW), Err(FlowError::TokenInvalid)));
         Ok(())
     }
 
     #[test]
     fn expired_tokens_are_refused() -> anyhow::Result<()> {
         let c = codec();
-        let t = c.encode(&claims(ACCESS, -1))?;
-        assert!(matches!(c.decode(&t, None), Err(FlowError::TokenInvalid)));
+        let t = c.encode(&claims(ACCESS, 60))?;
+        assert!(c.decode(&t, None, NOW + 59).is_ok());
+        assert!(matches!(c.decode(&t, None, NOW + 60), Err(FlowError::TokenInvalid)));
         Ok(())
     }
 
@@ -96,8 +105,8 @@ mod tests {
     fn other_keys_and_garbage_are_refused() -> anyhow::Result<()> {
         let other = JwtCodec::new(&SecretString::from("other".to_owned()));
         let t = other.encode(&claims(ACCESS, 60))?;
-        assert!(matches!(codec().decode(&t, None), Err(FlowError::TokenInvalid)));
-        assert!(matches!(codec().decode("not.a.jwt", None), Err(FlowError::TokenInvalid)));
+        assert!(matches!(codec().decode(&t, None, NOW), Err(FlowError::TokenInvalid)));
+        assert!(matches!(codec().decode("not.a.jwt", None, NOW), Err(FlowError::TokenInvalid)));
         Ok(())
     }
 }

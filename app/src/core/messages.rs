@@ -56,6 +56,9 @@ pub fn image_too_large(max_bytes: usize) -> String {
 }
 
 pub const SOCIAL_EMAIL_TAKEN: &str = "User is already registered with this e-mail address.";
+pub const SOCIAL_EMAIL_UNCONFIRMED: &str = "An account already uses this e-mail address but never confirmed it. \
+     To use it, reset its password with the \"Forgot your password?\" link, or log in to it and connect this provider \
+     from your profile.";
 pub const SOCIAL_NO_EMAIL: &str = "The provider did not share an e-mail address.";
 pub const SOCIAL_OTHER_USER: &str = "The social account is already connected to a different account.";
 pub const SOCIAL_UNREACHABLE: &str = "The provider could not be reached. Please try again later.";
@@ -69,3 +72,7 @@ pub const ACCOUNT_DISABLED: &str = "User account is disabled.";
 pub fn throttled(seconds: i64) -> String {
     format!("Request was throttled. Expected available in {seconds} seconds.")
 }
+
+pub const USERNAME_MIXED_SCRIPTS: &str =
+    "Enter a valid username. Letters from different alphabets cannot be mixed in one username.";
+pub const USERNAME_OTHERS_EMAIL: &str = "A username that is an e-mail address must be your own e-mail address.";

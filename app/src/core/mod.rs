@@ -3,6 +3,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod auth_cache;
+pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod django;
@@ -12,20 +13,19 @@ pub mod engine;
 pub mod entities;
 pub mod error;
 pub mod flows;
+pub mod html;
+pub mod janitor;
 pub mod jwt;
 pub mod messages;
 pub mod oauth;
+pub mod redirect;
 pub mod repo;
 pub mod secrets;
 
+pub use clock::Clock;
 pub use config::EngineConfig;
 pub use engine::Engine;
 pub use error::FlowError;
-
-/// Seconds since the Unix epoch: every timestamp in the database uses this.
-pub fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
 
 /// A stored timestamp as the API shows it (RFC 3339, UTC).
 pub fn rfc3339(ts: i64) -> String {

@@ -1,6 +1,6 @@
 //! The HTML shell, the router and the page layout.
 
-use crate::ui::components::account::provide_account;
+use crate::ui::components::account::{provide_account, ServiceStatus};
 use crate::ui::components::nav::NavBar;
 use crate::ui::pages::{
     email_change::{ConfirmEmailChangePage, EmailChangePage},
@@ -87,6 +87,7 @@ fn Shell() -> impl IntoView {
     view! {
         <NavBar/>
         <main class="container">
+            <ServiceStatus/>
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>

@@ -3,7 +3,7 @@
 mod email;
 mod password;
 mod text;
-mod username;
+pub mod username;
 
 pub use email::EmailAddress;
 pub use password::{validate_password, PasswordContext};

@@ -1,18 +1,40 @@
-//! `Username`: Django's `UnicodeUsernameValidator` rules (letters, digits and
-//! `@ . + - _`, at most 150 characters), compared case-insensitively.
+//! `Username`: Django's rules (`AbstractBaseUser.normalize_username` applies
+//! Unicode NFKC; `UnicodeUsernameValidator` allows letters, digits and
+//! `@ . + - _`; at most 150 characters), compared case-insensitively on the
+//! NFKC form, so a full-width twin of a taken name is taken too.
+//!
+//! New names must also be written in one script (Latin `a` beside Cyrillic
+//! `а` is refused), and a name shaped like an email address must be the
+//! account's own address.
 
+use crate::core::domain::EmailAddress;
 use crate::core::messages;
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::MixedScript;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Username(String);
 
 pub const MAX_LEN: usize = 150;
 
+/// NFKC of the trimmed text, as Django normalises usernames.
+fn nfkc(raw: &str) -> String {
+    raw.trim().nfkc().collect()
+}
+
+/// The form uniqueness is checked on and logins look up: NFKC, lowercased,
+/// NFKC again (lowercasing can leave a compatibility form behind).
+pub fn canonical(raw: &str) -> String {
+    nfkc(&nfkc(raw).to_lowercase())
+}
+
 impl Username {
+    /// Django's checks on the NFKC form: what an imported account may keep.
+    ///
     /// # Errors
     /// Every message that applies, in Django's order.
-    pub fn parse(raw: &str) -> Result<Self, Vec<String>> {
-        let value = raw.trim();
+    pub fn parse_existing(raw: &str) -> Result<Self, Vec<String>> {
+        let value = nfkc(raw);
         if value.is_empty() {
             return Err(vec![messages::BLANK.to_owned()]);
         }
@@ -25,9 +47,35 @@ impl Username {
             errors.push(messages::INVALID_USERNAME.to_owned());
         }
         if errors.is_empty() {
-            Ok(Self(value.to_owned()))
+            Ok(Self(value))
         } else {
             Err(errors)
+        }
+    }
+
+    /// A name for a new account or a rename: Django's checks, one script.
+    ///
+    /// # Errors
+    /// Every message that applies.
+    pub fn parse(raw: &str) -> Result<Self, Vec<String>> {
+        let name = Self::parse_existing(raw)?;
+        if !name.0.as_str().is_single_script() {
+            return Err(vec![messages::USERNAME_MIXED_SCRIPTS.to_owned()]);
+        }
+        Ok(name)
+    }
+
+    /// A name shaped like an email address must be `owner_email` itself:
+    /// nobody may take someone else's address as their username.
+    ///
+    /// # Errors
+    /// The message to show beside the username.
+    pub fn check_owner(&self, owner_email: &str) -> Result<(), String> {
+        match EmailAddress::parse(&self.0) {
+            Ok(e) if e.canonical() != owner_email.trim().to_lowercase() => {
+                Err(messages::USERNAME_OTHERS_EMAIL.to_owned())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -37,7 +85,7 @@ impl Username {
 
     /// The form uniqueness is checked on.
     pub fn canonical(&self) -> String {
-        self.0.to_lowercase()
+        canonical(&self.0)
     }
 }
 
@@ -49,6 +97,8 @@ mod tests {
     fn accepts_django_characters() {
         assert_eq!(Username::parse(" ada.l+x@y-z_1 ").map(|u| u.0), Ok("ada.l+x@y-z_1".into()));
         assert!(Username::parse("Ünïcödé").is_ok());
+        assert!(Username::parse("ひらがなカタカナ漢字").is_ok(), "Japanese mixes its own scripts");
+        assert!(Username::parse("иван_42").is_ok());
     }
 
     #[test]
@@ -65,7 +115,28 @@ mod tests {
     }
 
     #[test]
-    fn canonical_form_is_lowercase() {
-        assert_eq!(Username::parse("AdA").map(|u| u.canonical()), Ok("ada".into()));
+    fn compatibility_forms_fold_like_django() {
+        // full-width letters are NFKC-normalised, as Django stores them
+        assert_eq!(Username::parse("ａｄａ").map(|u| u.0), Ok("ada".into()));
+        assert_eq!(canonical("ＡＤＡ"), "ada");
+        assert_eq!(canonical(" AdA "), "ada");
+        assert_eq!(Username::parse("ﬁona").map(|u| u.canonical()), Ok("fiona".into()));
+    }
+
+    #[test]
+    fn mixed_scripts_are_refused_for_new_names() {
+        // Cyrillic "а" among Latin letters
+        assert_eq!(Username::parse("\u{430}da"), Err(vec![messages::USERNAME_MIXED_SCRIPTS.to_owned()]));
+        assert!(Username::parse_existing("\u{430}da").is_ok(), "imported accounts keep their names");
+    }
+
+    #[test]
+    fn an_address_as_username_must_be_ones_own() -> Result<(), Vec<String>> {
+        let name = Username::parse("Ada@Example.com")?;
+        assert_eq!(name.check_owner("ada@example.com"), Ok(()));
+        assert_eq!(name.check_owner("eve@example.com"), Err(messages::USERNAME_OTHERS_EMAIL.to_owned()));
+        assert_eq!(Username::parse("ada")?.check_owner("eve@example.com"), Ok(()));
+        assert_eq!(Username::parse("a@b")?.check_owner("eve@example.com"), Ok(()), "not an address");
+        Ok(())
     }
 }

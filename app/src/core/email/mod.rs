@@ -2,6 +2,7 @@
 //! the two ways it leaves (SMTP via lettre, or files in an outbox directory).
 
 mod outbox;
+pub mod sealed;
 mod smtp;
 pub mod templates;
 mod worker;
@@ -9,8 +10,8 @@ mod worker;
 pub use outbox::OutboxMailer;
 pub use smtp::SmtpMailer;
 
-/// A rendered message, ready to send.
-#[derive(Clone, Debug)]
+/// A rendered message, ready to send. No `Debug`: it holds links.
+#[derive(Clone)]
 pub struct OutgoingEmail {
     pub to: String,
     pub kind: &'static str,
@@ -19,6 +20,9 @@ pub struct OutgoingEmail {
     pub html: String,
     /// The action link inside (logged by the outbox for local installs).
     pub link: Option<String>,
+    /// Derived from the outbox row, so a message sent twice (a crash between
+    /// handing it over and recording that) carries the same id both times.
+    pub message_id: Option<String>,
 }
 
 /// Somewhere emails go.

@@ -26,8 +26,9 @@ impl Mailer for OutboxMailer {
         tokio::fs::create_dir_all(&self.dir).await.with_context(|| format!("creating {}", self.dir.display()))?;
         let stamp = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
         let name = format!("{stamp}-{}-{}.eml", email.kind, file_safe(&email.to));
+        let message_id = email.message_id.as_deref().map(|id| format!("Message-ID: {id}\n")).unwrap_or_default();
         let body = format!(
-            "From: {}\nTo: {}\nSubject: {}\nX-Latchkey-Kind: {}\nContent-Type: text/plain; charset=utf-8\n\n{}\n\n-- HTML part --\n{}\n",
+            "From: {}\nTo: {}\nSubject: {}\n{message_id}X-Latchkey-Kind: {}\nContent-Type: text/plain; charset=utf-8\n\n{}\n\n-- HTML part --\n{}\n",
             self.from, email.to, email.subject, email.kind, email.text, email.html
         );
         let path = self.dir.join(name);

@@ -31,6 +31,7 @@ impl Mailer for SmtpMailer {
             .from(self.from.clone())
             .to(email.to.parse().context("recipient address")?)
             .subject(email.subject.clone())
+            .message_id(email.message_id.clone())
             .multipart(MultiPart::alternative_plain_html(email.text.clone(), email.html.clone()))
             .context("building the message")?;
         self.transport.send(message).await.context("SMTP delivery")?;

@@ -31,14 +31,10 @@ fn lookup(kind: &str) -> Option<Template> {
     }
 }
 
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
 fn fill(template: &str, vars: &[(&str, &str)], escape: bool) -> String {
     let mut out = template.to_owned();
     for (name, value) in vars {
-        let value = if escape { escape_html(value) } else { (*value).to_owned() };
+        let value = if escape { crate::core::html::escape(value) } else { (*value).to_owned() };
         out = out.replace(&format!("{{{{ {name} }}}}"), &value);
     }
     out
@@ -67,6 +63,7 @@ pub fn render(
         text: fill(t.text, &all, false),
         html: fill(t.html, &all, true),
         link: link.map(str::to_owned),
+        message_id: None,
     })
 }
 

@@ -1,4 +1,6 @@
-//! `email_outbox`: one email waiting for (or past) delivery.
+//! `email_outbox`: one email waiting for (or past) delivery. New rows keep
+//! their content only in `sealed`; the plain columns are for rows written
+//! before sealing existed, until the engine seals or redacts them.
 
 use sea_orm::entity::prelude::*;
 
@@ -18,6 +20,8 @@ pub struct Model {
     pub sent_at: Option<i64>,
     pub last_error: Option<String>,
     pub created_at: i64,
+    /// Subject, bodies and link, sealed (see `core::email::sealed`).
+    pub sealed: Option<String>,
 }
 
 /// Bodies carry one-time links: never in logs.

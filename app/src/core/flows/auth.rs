@@ -6,7 +6,7 @@ use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::jwt::{Claims, ACCESS, REFRESH};
 use crate::core::repo::{auth_tokens, one_time_tokens as otts, refresh_tokens, sessions, users};
-use crate::core::{now, secrets, Engine};
+use crate::core::{secrets, Engine};
 
 /// What a JWT login or refresh hands out.
 pub struct JwtPair {
@@ -28,7 +28,7 @@ impl Engine {
     /// Database failures only.
     pub async fn issue_token(&self, user: &User) -> Result<String, FlowError> {
         let key = secrets::random_token();
-        auth_tokens::insert(self.db(), user.id, self.token_hasher().hash(&key), now()).await?;
+        auth_tokens::insert(self.db(), user.id, self.token_hasher().hash(&key), self.now()).await?;
         Ok(key)
     }
 
@@ -76,7 +76,7 @@ impl Engine {
     }
 
     fn mint(&self, user_id: i32, family: &str) -> Result<(JwtPair, String), FlowError> {
-        let t = now();
+        let t = self.now();
         let cfg = self.config();
         let claims = |kind: &str, ttl: i64| Claims {
             token_type: kind.to_owned(),
@@ -98,7 +98,7 @@ impl Engine {
     }
 
     async fn store_refresh(&self, pair: &JwtPair, jti: &str, family: &str, user_id: i32) -> Result<(), FlowError> {
-        refresh_tokens::insert(self.db(), jti, family, user_id, pair.refresh_expiration, now()).await?;
+        refresh_tokens::insert(self.db(), jti, family, user_id, pair.refresh_expiration, self.now()).await?;
         Ok(())
     }
 
@@ -118,7 +118,7 @@ impl Engine {
     /// # Errors
     /// `TokenInvalid` for a bad, expired or revoked token.
     pub async fn authenticate_access(&self, token: &str) -> Result<(User, String), FlowError> {
-        let claims = self.jwt().decode(token, Some(ACCESS))?;
+        let claims = self.jwt().decode(token, Some(ACCESS), self.now())?;
         let user = self.access_owner(&claims).await?;
         Ok((user, claims.sid))
     }
@@ -138,7 +138,7 @@ impl Engine {
     /// # Errors
     /// `TokenInvalid` for a bad, expired or revoked token.
     pub async fn authenticate_access_for_read(&self, token: &str) -> Result<(User, String), FlowError> {
-        let claims = self.jwt().decode(token, Some(ACCESS))?;
+        let claims = self.jwt().decode(token, Some(ACCESS), self.now())?;
         if let Some(user) = self.auth_cache().family(&claims.sid).filter(|u| u.id == claims.user_id) {
             return Ok((user, claims.sid));
         }
@@ -153,7 +153,7 @@ impl Engine {
     /// # Errors
     /// `TokenInvalid`.
     pub async fn verify_jwt(&self, token: &str) -> Result<(), FlowError> {
-        let claims = self.jwt().decode(token, None)?;
+        let claims = self.jwt().decode(token, None, self.now())?;
         let live = if claims.token_type == REFRESH {
             refresh_tokens::by_jti(self.db(), &claims.jti)
                 .await?
@@ -175,9 +175,9 @@ impl Engine {
     /// # Errors
     /// `TokenInvalid`.
     pub async fn refresh_jwt(&self, refresh: &str) -> Result<JwtPair, FlowError> {
-        let claims = self.jwt().decode(refresh, Some(REFRESH))?;
+        let claims = self.jwt().decode(refresh, Some(REFRESH), self.now())?;
         let row = refresh_tokens::by_jti(self.db(), &claims.jti).await?.ok_or(FlowError::TokenInvalid)?;
-        let t = now();
+        let t = self.now();
         if !refresh_tokens::mark_used(self.db(), &row.jti, t).await? {
             if row.revoked_at.is_none() {
                 tracing::warn!(user_id = row.user_id, "refresh token reused: revoking its family");
@@ -195,7 +195,7 @@ impl Engine {
     /// The family a (signature-valid, even expired-access) refresh token
     /// belongs to, for logout.
     pub fn refresh_family(&self, refresh: &str) -> Option<String> {
-        self.jwt().decode(refresh, Some(REFRESH)).ok().map(|c| c.sid)
+        self.jwt().decode(refresh, Some(REFRESH), self.now()).ok().map(|c| c.sid)
     }
 
     /// Ends a refresh family, and with it every access token it issued.
@@ -203,7 +203,7 @@ impl Engine {
     /// # Errors
     /// Database failures only.
     pub async fn revoke_family(&self, family: &str) -> Result<(), FlowError> {
-        refresh_tokens::revoke_family(self.db(), family, now()).await?;
+        refresh_tokens::revoke_family(self.db(), family, self.now()).await?;
         if let Some(user_id) = refresh_tokens::family_user(self.db(), family).await? {
             self.account_changed(user_id).await;
         }
@@ -211,7 +211,8 @@ impl Engine {
     }
 
     /// Ends every session, token and refresh family of the user but `keep`,
-    /// and voids pending reset links (a password change does this).
+    /// and voids pending reset links and email changes (a password change
+    /// does this: whoever stole a credential loses what they started).
     pub async fn revoke_all_except(&self, user_id: i32, keep: &Credential) -> Result<(), FlowError> {
         let db = self.db();
         let keep_session = match keep {
@@ -228,8 +229,9 @@ impl Engine {
         };
         sessions::delete_for_user(db, user_id, keep_session).await?;
         auth_tokens::delete_for_user(db, user_id, keep_token).await?;
-        refresh_tokens::revoke_for_user(db, user_id, keep_family, now()).await?;
+        refresh_tokens::revoke_for_user(db, user_id, keep_family, self.now()).await?;
         otts::delete_for_user(db, user_id, otts::PASSWORD_RESET).await?;
+        otts::delete_for_user(db, user_id, otts::CHANGE_EMAIL).await?;
         self.account_changed(user_id).await;
         Ok(())
     }

@@ -19,6 +19,9 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 
 impl Engine {
     /// Stores a new avatar and returns its URL; the old file is removed.
+    /// Concurrent uploads each swap the stored name atomically from the one
+    /// they saw, so exactly one file stays: the last swap's, and each swap
+    /// removes the file it replaced.
     ///
     /// # Errors
     /// `Invalid` on `avatar` for a non-image or an oversized file.
@@ -32,15 +35,54 @@ impl Engine {
         let dir = self.config().media_dir.join("avatars");
         tokio::fs::create_dir_all(&dir).await.map_err(anyhow::Error::from)?;
         let name = format!("avatars/{}-{}.{ext}", user.id, &secrets::random_token()[..16]);
-        tokio::fs::write(self.config().media_dir.join(&name), bytes).await.map_err(anyhow::Error::from)?;
-        let mut profile = profiles::get(self.db(), user.id).await?;
-        let old = profile.avatar.replace(name.clone());
-        profiles::save(self.db(), profile).await?;
-        self.account_changed(user.id).await;
-        if let Some(old) = old.filter(|o| o.starts_with("avatars/") && !o.contains("..")) {
-            let _ = tokio::fs::remove_file(self.config().media_dir.join(old)).await;
+        let path = self.config().media_dir.join(&name);
+        tokio::fs::write(&path, bytes).await.map_err(anyhow::Error::from)?;
+        match self.swap_in_avatar(user.id, &name).await {
+            Ok(old) => {
+                self.account_changed(user.id).await;
+                if let Some(old) = old {
+                    self.remove_media(&old).await;
+                }
+                Ok(super::profile::media_url(&name))
+            }
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&path).await;
+                Err(e)
+            }
         }
-        Ok(super::profile::media_url(&name))
+    }
+
+    /// Makes `name` the avatar; returns the one it replaced.
+    async fn swap_in_avatar(&self, user_id: i32, name: &str) -> Result<Option<String>, FlowError> {
+        for _ in 0..20 {
+            let old = profiles::get(self.db(), user_id).await?.avatar;
+            if profiles::swap_avatar(self.db(), user_id, old.as_deref(), name).await? {
+                return Ok(old);
+            }
+        }
+        Err(anyhow::anyhow!("the avatar kept changing under concurrent uploads").into())
+    }
+
+    /// Deletes every upload of `user_id` (their account is gone; an upload
+    /// racing with the deletion leaves nothing behind either).
+    pub(crate) async fn remove_user_media(&self, user_id: i32) {
+        let dir = self.config().media_dir.join("avatars");
+        let Ok(mut entries) = tokio::fs::read_dir(&dir).await else { return };
+        let prefix = format!("{user_id}-");
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+                let _ = tokio::fs::remove_file(entry.path()).await;
+            }
+        }
+    }
+
+    /// Deletes a stored upload (only ever one under `avatars/`).
+    pub(crate) async fn remove_media(&self, stored: &str) {
+        if stored.starts_with("avatars/") && !stored.contains("..") {
+            if let Err(e) = tokio::fs::remove_file(self.config().media_dir.join(stored)).await {
+                tracing::warn!(error = %e, "removing a replaced upload");
+            }
+        }
     }
 }
 

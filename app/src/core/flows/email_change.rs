@@ -1,11 +1,12 @@
 //! Email change: the new address gets a confirmation link; only when it is
 //! followed does the address change, and the old address is told.
 
+use super::throttle::Client;
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, users};
-use crate::core::{messages, now, secrets, Engine};
+use crate::core::{messages, secrets, Engine};
 use crate::shared::errors::FieldErrors;
 use sea_orm::TransactionTrait;
 use secrecy::{ExposeSecret, SecretString};
@@ -16,29 +17,43 @@ pub struct EmailChangeInput {
 }
 
 impl Engine {
+    /// The password is checked before anything is said about the address
+    /// (a stolen session cannot probe which addresses have accounts), and
+    /// confirmation emails count against the email limits.
+    ///
     /// # Errors
-    /// `Invalid` on `new_email` (malformed, taken, unchanged) or `password`.
+    /// `Invalid` on `new_email` (malformed, taken, unchanged) or `password`;
+    /// `Throttled` when the account's password checks or emails are spent.
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
-    pub async fn request_email_change(&self, user: &User, input: EmailChangeInput) -> Result<(), FlowError> {
+    pub async fn request_email_change(
+        &self,
+        user: &User,
+        input: EmailChangeInput,
+        client: Client,
+    ) -> Result<(), FlowError> {
         let mut errors = FieldErrors::new();
         let email = EmailAddress::parse(&input.new_email).map_err(|m| errors.add("new_email", m)).ok();
-        if let Some(e) = &email {
-            if e.canonical() == user.email_lower {
-                errors.add("new_email", messages::SAME_EMAIL);
-            } else if users::by_email(self.db(), &e.canonical()).await?.is_some() {
-                errors.add("new_email", messages::EMAIL_TAKEN);
-            }
-        }
         if input.password.expose_secret().is_empty() {
             errors.add("password", messages::BLANK);
         }
         errors.into_result()?;
-        if !self.hasher().verify(input.password, user.password_hash.clone()).await? {
+        if !self.check_current_password(user, input.password).await? {
             return Err(FlowError::field("password", messages::PASSWORD_WRONG));
+        }
+        if let Some(e) = &email {
+            if e.canonical() == user.email_lower {
+                return Err(FlowError::field("new_email", messages::SAME_EMAIL));
+            }
+            if users::by_email(self.db(), &e.canonical()).await?.is_some() {
+                return Err(FlowError::field("new_email", messages::EMAIL_TAKEN));
+            }
+            let limits = self.config().rate_limits;
+            self.throttle("email", client, limits.email_per_ip, Some((&e.canonical(), limits.email_per_account)))
+                .await?;
         }
         let Some(email) = email else { return Err(anyhow::anyhow!("validated email missing").into()) };
         let key = secrets::random_token();
-        let t = now();
+        let t = self.now();
         let txn = self.db().begin().await?;
         otts::insert(
             &txn,
@@ -65,7 +80,7 @@ impl Engine {
     /// took the address meanwhile.
     #[tracing::instrument(skip_all)]
     pub async fn confirm_email_change(&self, key: &str) -> Result<User, FlowError> {
-        let t = now();
+        let t = self.now();
         let (token, user) = self.live_link(otts::CHANGE_EMAIL, key, t).await?;
         let new_email = token.email.clone().ok_or(FlowError::NotFound)?;
         let txn = self.db().begin().await?;

@@ -33,7 +33,8 @@ impl Engine {
     /// # Errors
     /// `Invalid` when the row's username or email is not acceptable.
     pub async fn import_django_user(&self, row: DjangoUser, emails_verified: bool) -> Result<Imported, FlowError> {
-        let username = Username::parse(&row.username).map_err(|m| FlowError::field("username", m.join(" ")))?;
+        let username =
+            Username::parse_existing(&row.username).map_err(|m| FlowError::field("username", m.join(" ")))?;
         let email = EmailAddress::parse(&row.email).map_err(|m| FlowError::field("email", m))?;
         let first = check_name(&row.first_name).map_err(|m| FlowError::field("first_name", m))?;
         let last = check_name(&row.last_name).map_err(|m| FlowError::field("last_name", m))?;
@@ -45,7 +46,7 @@ impl Engine {
             password_hash: hash,
             email_verified: emails_verified,
         };
-        let joined = row.date_joined.unwrap_or_else(crate::core::now);
+        let joined = row.date_joined.unwrap_or_else(|| self.now());
         let user = match users::insert(self.db(), new, joined).await {
             Ok(u) => u,
             Err(WriteError::UsernameTaken | WriteError::EmailTaken) => return Ok(Imported::Exists),

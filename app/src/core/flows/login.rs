@@ -1,14 +1,22 @@
 //! Log-in: find the account by the configured identifier, check the password
 //! (a dummy hash for unknown users, so both paths take the same time), and
 //! refuse unverified addresses when verification is mandatory.
+//!
+//! Password checks are reserved before hashing (see `throttle`), on two
+//! budgets: the identifier as typed (over it: 429) and the account behind it
+//! (over it: the password is not checked and the answer is the usual "unable
+//! to log in"). So N guesses per account per window at most, whichever of its
+//! names they use, and a 429 never tells that a username and an email belong
+//! to one account.
 
-use super::throttle::Client;
+use super::throttle::{account_budget, Client};
 use crate::core::config::{LoginMethod, VerificationMode};
 use crate::core::credentials::needs_rehash;
+use crate::core::domain::username;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users;
-use crate::core::{messages, now, Engine};
+use crate::core::{messages, Engine};
 use secrecy::{ExposeSecret, SecretString};
 
 pub struct LoginInput {
@@ -23,15 +31,19 @@ fn present(v: &Option<String>) -> Option<&str> {
 }
 
 impl Engine {
+    /// An address is looked up as an address first, so the owner of an
+    /// address always reaches their own account with it.
     async fn find_login_user(&self, ident: Ident<'_>) -> Result<Option<User>, FlowError> {
         Ok(match ident {
-            Ident::Username(u) => users::by_username(self.db(), &u.to_lowercase()).await?,
-            Ident::Email(e) => users::by_email(self.db(), &e.to_lowercase()).await?,
-            Ident::Either(s) => match users::by_username(self.db(), &s.to_lowercase()).await? {
-                Some(u) => Some(u),
-                None if s.contains('@') => users::by_email(self.db(), &s.to_lowercase()).await?,
-                None => None,
-            },
+            Ident::Username(u) => users::by_username(self.db(), &username::canonical(u)).await?,
+            Ident::Email(e) => users::by_email(self.db(), &e.trim().to_lowercase()).await?,
+            Ident::Either(s) if s.contains('@') => {
+                // both look-ups always run: the time taken must not tell whether the address is known
+                let by_email = users::by_email(self.db(), &s.trim().to_lowercase()).await?;
+                let by_name = users::by_username(self.db(), &username::canonical(s)).await?;
+                by_email.or(by_name)
+            }
+            Ident::Either(s) => users::by_username(self.db(), &username::canonical(s)).await?,
         })
     }
 
@@ -39,7 +51,8 @@ impl Engine {
     ///
     /// # Errors
     /// `Invalid` with a `non_field_errors` message; the same one for a wrong
-    /// password and an unknown user.
+    /// password and an unknown user. `Throttled` when the identifier's budget
+    /// of password checks is spent.
     #[tracing::instrument(skip_all)]
     pub async fn login(&self, input: LoginInput) -> Result<User, FlowError> {
         let method = self.config().login_method;
@@ -57,19 +70,20 @@ impl Engine {
         let ident = ident.ok_or_else(|| FlowError::non_field(messages::must_include(method)))?;
         let limits = self.config().rate_limits;
         self.throttle("login", input.client, limits.login_per_ip, None).await?;
+        let typed =
+            self.reserve_check(&format!("login:ident:{}", ident.text())).await?.map_err(FlowError::Throttled)?;
         let user = self.find_login_user(ident).await?;
-        let account = user.as_ref().map_or_else(|| format!("name:{}", ident.text()), |u| format!("user:{}", u.id));
-        self.check_login_failures(&account).await?;
-        let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+        // unknown identifiers draw on a budget of their own: the same work either way
+        let budget = user.as_ref().map_or_else(|| format!("login:unknown:{}", ident.text()), |u| account_budget(u.id));
+        let account = self.reserve_check(&budget).await?.ok();
+        let stored = user.as_ref().filter(|_| account.is_some()).and_then(|u| u.password_hash.clone());
         let ok = self.hasher().verify(input.password.clone(), stored).await?;
-        let user = match user {
-            Some(u) if ok && u.is_active => u,
-            _ => {
-                self.record_login_failure(&account).await?;
-                return Err(FlowError::non_field(messages::BAD_CREDENTIALS));
-            }
+        let (user, account) = match (user, account) {
+            (Some(u), Some(account)) if ok && u.is_active => (u, account),
+            _ => return Err(FlowError::non_field(messages::BAD_CREDENTIALS)),
         };
-        self.clear_login_failures(&account).await?;
+        self.release(typed).await?;
+        self.release(account).await?;
         if self.config().verification == VerificationMode::Mandatory && !user.email_verified {
             return Err(FlowError::non_field(messages::EMAIL_NOT_VERIFIED));
         }
@@ -79,7 +93,7 @@ impl Engine {
             self.account_changed(user.id).await;
             tracing::info!(user_id = user.id, "password hash upgraded");
         }
-        let t = now();
+        let t = self.now();
         users::touch_last_login(self.db(), user.id, t).await?;
         tracing::info!(user_id = user.id, "logged in");
         Ok(User { last_login: Some(t), ..user })
@@ -94,9 +108,11 @@ enum Ident<'a> {
 }
 
 impl Ident<'_> {
+    /// The identifier as a budget names it: case and compatibility forms
+    /// folded, so `ADA` and a full-width `ａｄａ` share one budget.
     fn text(&self) -> String {
         match self {
-            Ident::Username(s) | Ident::Email(s) | Ident::Either(s) => s.to_lowercase(),
+            Ident::Username(s) | Ident::Email(s) | Ident::Either(s) => username::canonical(s),
         }
     }
 }

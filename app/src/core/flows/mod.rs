@@ -4,6 +4,7 @@
 pub mod account_delete;
 pub mod auth;
 pub mod avatar;
+pub mod current_password;
 pub mod email_change;
 pub mod import;
 pub mod login;

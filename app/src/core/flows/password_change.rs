@@ -17,7 +17,8 @@ pub struct PasswordChangeInput {
 
 impl Engine {
     /// # Errors
-    /// `Invalid` on `old_password` (wrong) or `new_password2` (mismatch, weak).
+    /// `Invalid` on `old_password` (wrong) or `new_password2` (mismatch,
+    /// weak); `Throttled` when the account's password checks are spent.
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
     pub async fn change_password(
         &self,
@@ -37,7 +38,7 @@ impl Engine {
         errors.into_result()?;
         if self.config().old_password_required {
             let old = input.old_password.clone().unwrap_or_else(|| SecretString::from(String::new()));
-            if !self.hasher().verify(old, user.password_hash.clone()).await? {
+            if !self.check_current_password(user, old).await? {
                 return Err(FlowError::field("old_password", messages::OLD_PASSWORD_WRONG));
             }
         }

@@ -6,8 +6,8 @@ use super::{check_new_password, require_secret, Credential};
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
-use crate::core::repo::{one_time_tokens as otts, users};
-use crate::core::{messages, now, secrets, Engine};
+use crate::core::repo::{one_time_tokens as otts, social_accounts, users};
+use crate::core::{messages, secrets, Engine};
 use crate::shared::errors::FieldErrors;
 use sea_orm::TransactionTrait;
 use secrecy::SecretString;
@@ -20,14 +20,24 @@ pub struct ResetConfirmInput {
 }
 
 impl Engine {
+    /// Emails a reset link, or an "unknown account" notice for an address
+    /// with no active account. The answer is the same, in the same time,
+    /// either way: the look-up and the email happen after it.
+    ///
     /// # Errors
-    /// `Invalid` only for a malformed address.
+    /// `Invalid` only for a malformed address; `Throttled`.
     #[tracing::instrument(skip_all)]
     pub async fn request_password_reset(&self, email: &str, client: Client) -> Result<(), FlowError> {
         let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
         let limits = self.config().rate_limits;
         self.throttle("email", client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
             .await?;
+        let engine = self.clone();
+        self.in_background("sending a password reset email", async move { engine.send_reset(email).await });
+        Ok(())
+    }
+
+    async fn send_reset(&self, email: EmailAddress) -> Result<(), FlowError> {
         // read first: on SQLite a transaction that starts with a write takes
         // the write lock at once instead of failing to upgrade later
         let found = users::by_email(self.db(), &email.canonical()).await?;
@@ -35,7 +45,7 @@ impl Engine {
         match found {
             Some(user) if user.is_active => {
                 let token = secrets::random_token();
-                let t = now();
+                let t = self.now();
                 otts::insert(
                     &txn,
                     otts::PASSWORD_RESET,
@@ -68,15 +78,18 @@ impl Engine {
             .await?
             .filter(|u| u.is_active)
             .ok_or_else(|| FlowError::field("uid", messages::INVALID_VALUE))?;
-        let row = otts::find_valid(self.db(), otts::PASSWORD_RESET, &self.token_hasher().hash(token.trim()), now())
-            .await?
-            .filter(|r| r.user_id == user.id)
-            .ok_or_else(|| FlowError::field("token", messages::INVALID_VALUE))?;
+        let row =
+            otts::find_valid(self.db(), otts::PASSWORD_RESET, &self.token_hasher().hash(token.trim()), self.now())
+                .await?
+                .filter(|r| r.user_id == user.id)
+                .ok_or_else(|| FlowError::field("token", messages::INVALID_VALUE))?;
         Ok((user, row.id))
     }
 
-    /// Sets the new password; the link is used up, every session and token of
-    /// the account revoked, and the address counts as verified.
+    /// Sets the new password; the link is used up, every session, token and
+    /// pending email change of the account revoked, and the address counts as
+    /// verified. An account that had never confirmed its address also loses
+    /// its linked social identities (see `flows::social`).
     ///
     /// # Errors
     /// `Invalid` on `uid`, `token` or `new_password2`.
@@ -93,10 +106,17 @@ impl Engine {
         errors.into_result()?;
         let (user, token_id) = self.check_reset_link(&input.uid, &input.token).await?;
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", &user)?;
-        if !otts::consume(self.db(), token_id, now()).await? {
+        if !otts::consume(self.db(), token_id, self.now()).await? {
             return Err(FlowError::field("token", messages::INVALID_VALUE));
         }
         self.set_password(&user, input.new_password1, &Credential::None).await?;
+        if !user.email_verified {
+            // The reset proves who owns the address; whoever made the account
+            // may not have. Their sessions and tokens went with the password;
+            // their linked identities go too.
+            let unlinked = social_accounts::delete_all_for_user(self.db(), user.id).await?;
+            tracing::warn!(user_id = user.id, unlinked, "unconfirmed account claimed by a password reset");
+        }
         users::mark_email_verified(self.db(), user.id).await?;
         self.account_changed(user.id).await;
         Ok(())

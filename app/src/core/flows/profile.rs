@@ -108,11 +108,14 @@ impl Engine {
         let mut changes = ProfileChanges::default();
         if let Some(raw) = input.username {
             match Username::parse(&raw) {
+                Ok(u) if u.as_str() == user.username => changes.username = Some(u.as_str().to_owned()),
                 Ok(u) => {
                     if u.canonical() != user.username_lower
                         && users::by_username(self.db(), &u.canonical()).await?.is_some()
                     {
                         errors.add("username", messages::USERNAME_TAKEN);
+                    } else if let Err(m) = u.check_owner(&user.email_lower) {
+                        errors.add("username", m);
                     }
                     changes.username = Some(u.as_str().to_owned());
                 }
@@ -148,7 +151,7 @@ impl Engine {
         errors.into_result()?;
         let user = users::update_profile(self.db(), user, changes).await?;
         if profile_changed {
-            profiles::save(self.db(), profile).await?;
+            profiles::save_details(self.db(), profile).await?;
         }
         self.account_changed(user.id).await;
         Ok(user)

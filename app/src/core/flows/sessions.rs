@@ -3,7 +3,7 @@
 
 use crate::core::error::FlowError;
 use crate::core::repo::sessions;
-use crate::core::{now, Engine};
+use crate::core::Engine;
 use crate::shared::user::SessionView;
 
 /// A stored session: its serialised data and expiry.
@@ -14,10 +14,26 @@ pub struct StoredSession {
 
 impl Engine {
     pub async fn session_load(&self, session_id: &str) -> Result<Option<StoredSession>, FlowError> {
-        let row = sessions::load(self.db(), &self.session_key(session_id), now()).await?;
+        let row = sessions::load(self.db(), &self.session_key(session_id), self.now()).await?;
         Ok(row.map(|r| StoredSession { data: r.data, expires_at: r.expires_at }))
     }
 
+    /// Stores a new session; `false` when its id is taken (pick another).
+    pub async fn session_create(
+        &self,
+        session_id: &str,
+        user_id: Option<i32>,
+        user_agent: Option<String>,
+        data: String,
+        expires_at: i64,
+    ) -> Result<bool, FlowError> {
+        let ua = user_agent.map(|u| u.chars().take(255).collect());
+        let key = self.session_key(session_id);
+        Ok(sessions::insert_new(self.db(), &key, user_id, ua, data, expires_at, self.now()).await?)
+    }
+
+    /// Saves changes to a session that still exists; a revoked session is
+    /// never written back.
     pub async fn session_save(
         &self,
         session_id: &str,
@@ -27,12 +43,16 @@ impl Engine {
         expires_at: i64,
     ) -> Result<(), FlowError> {
         let ua = user_agent.map(|u| u.chars().take(255).collect());
-        Ok(sessions::upsert(self.db(), &self.session_key(session_id), user_id, ua, data, expires_at, now()).await?)
+        let key = self.session_key(session_id);
+        if !sessions::update_existing(self.db(), &key, user_id, ua, data, expires_at).await? {
+            tracing::info!("a request on an ended session tried to save it; it stays ended");
+        }
+        Ok(())
     }
 
     /// The user's live browser sessions, newest first; `current_key` marks this one.
     pub async fn list_sessions(&self, user_id: i32, current_key: Option<&str>) -> Result<Vec<SessionView>, FlowError> {
-        let rows = sessions::for_user(self.db(), user_id, now()).await?;
+        let rows = sessions::for_user(self.db(), user_id, self.now()).await?;
         Ok(rows
             .into_iter()
             .map(|r| SessionView {
@@ -50,10 +70,5 @@ impl Engine {
 
     pub async fn session_delete(&self, session_id: &str) -> Result<(), FlowError> {
         Ok(sessions::delete(self.db(), &self.session_key(session_id)).await?)
-    }
-
-    /// Removes expired sessions; returns how many.
-    pub async fn purge_expired_sessions(&self) -> Result<u64, FlowError> {
-        Ok(sessions::purge_expired(self.db(), now()).await?)
     }
 }

@@ -5,7 +5,7 @@ use crate::core::domain::{validate_password, EmailAddress, PasswordContext, User
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users::{self, NewUser};
-use crate::core::{config::VerificationMode, messages, now, Engine};
+use crate::core::{config::VerificationMode, messages, Engine};
 use crate::shared::errors::FieldErrors;
 use sea_orm::TransactionTrait;
 use secrecy::{ExposeSecret, SecretString};
@@ -40,6 +40,8 @@ impl Engine {
         if let Some(u) = &username {
             if users::by_username(self.db(), &u.canonical()).await?.is_some() {
                 errors.add("username", messages::USERNAME_TAKEN);
+            } else if let Err(m) = u.check_owner(email.as_ref().map_or(input.email.as_str(), EmailAddress::as_str)) {
+                errors.add("username", m);
             }
         }
         if let Some(e) = &email {
@@ -89,7 +91,7 @@ impl Engine {
             email_verified: false,
         };
         let txn = self.db().begin().await?;
-        let user = users::insert(&txn, new, now()).await?;
+        let user = users::insert(&txn, new, self.now()).await?;
         if mode != VerificationMode::None {
             self.send_verification(&txn, &user).await?;
         }

@@ -1,6 +1,16 @@
-//! Social login and connected accounts. Linking rule: an identity logs into
-//! the account it is linked to; else into the account with the same address
-//! only when the provider says that address is verified; else a new account.
+//! Social login and connected accounts.
+//!
+//! Linking rule (no account is merged on a provider's word alone):
+//! - an identity logs into the account it is linked to;
+//! - else, when an account has the same address, it joins that account only
+//!   if both sides proved the address: the provider says it is verified and
+//!   the account verified it with us. An account whose address was never
+//!   confirmed may have been made by someone else to pre-hijack it, so the
+//!   login is refused; the owner of the address claims it by resetting its
+//!   password (which drops whatever its creator set up) or logs in to it and
+//!   connects the provider from the profile;
+//! - else a new account is made (asked to verify its address when the
+//!   provider did not vouch for it).
 
 use crate::core::config::VerificationMode;
 use crate::core::domain::{EmailAddress, Username};
@@ -10,7 +20,7 @@ use crate::core::error::FlowError;
 use crate::core::oauth::{Identity, OAuthError};
 use crate::core::repo::social_accounts::{self, NewLink};
 use crate::core::repo::users::{self, NewUser, WriteError};
-use crate::core::{messages, now, Engine};
+use crate::core::{messages, Engine};
 use crate::shared::user::SocialAccountView;
 use sea_orm::TransactionTrait;
 
@@ -83,10 +93,15 @@ impl Engine {
         Ok(())
     }
 
-    async fn free_username(&self, base: &str) -> Result<String, FlowError> {
+    /// `base` or `base2`, `base3`, ...: the first that is valid, free, and
+    /// not someone else's address.
+    async fn free_username(&self, base: &str, email: &EmailAddress) -> Result<String, FlowError> {
         for n in 0..50 {
             let candidate = if n == 0 { base.to_owned() } else { format!("{base}{}", n + 1) };
             let Ok(name) = Username::parse(&candidate) else { continue };
+            if name.check_owner(email.as_str()).is_err() {
+                continue;
+            }
             if users::by_username(self.db(), &name.canonical()).await?.is_none() {
                 return Ok(name.as_str().to_owned());
             }
@@ -100,7 +115,7 @@ impl Engine {
     /// `Invalid` with a `non_field_errors` message when the rules refuse.
     #[tracing::instrument(skip_all, fields(provider))]
     pub async fn social_login(&self, provider: &str, identity: Identity) -> Result<User, FlowError> {
-        let t = now();
+        let t = self.now();
         if let Some(link) = social_accounts::by_uid(self.db(), provider, &identity.uid).await? {
             let user = users::by_id(self.db(), link.user_id).await?.ok_or(FlowError::NotFound)?;
             self.check_login_allowed(&user)?;
@@ -111,16 +126,18 @@ impl Engine {
         let raw_email = identity.email.clone().ok_or_else(|| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
         let email = EmailAddress::parse(&raw_email).map_err(|_| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
         let user = match users::by_email(self.db(), &email.canonical()).await? {
+            Some(existing) if identity.email_verified && existing.email_verified => existing,
             Some(existing) if identity.email_verified => {
-                if !existing.email_verified {
-                    users::mark_email_verified(self.db(), existing.id).await?;
-                    self.account_changed(existing.id).await;
-                }
-                User { email_verified: true, ..existing }
+                tracing::warn!(
+                    user_id = existing.id,
+                    provider,
+                    "social login refused: the account never confirmed its address"
+                );
+                return Err(FlowError::non_field(messages::SOCIAL_EMAIL_UNCONFIRMED));
             }
             Some(_) => return Err(FlowError::non_field(messages::SOCIAL_EMAIL_TAKEN)),
             None => {
-                let username = self.free_username(&username_base(&identity, &email)).await?;
+                let username = self.free_username(&username_base(&identity, &email), &email).await?;
                 let new = NewUser {
                     username,
                     email: email.as_str().to_owned(),
@@ -157,7 +174,7 @@ impl Engine {
         provider: &str,
         identity: Identity,
     ) -> Result<SocialAccountView, FlowError> {
-        let t = now();
+        let t = self.now();
         if let Some(link) = social_accounts::by_uid(self.db(), provider, &identity.uid).await? {
             if link.user_id != user.id {
                 return Err(FlowError::non_field(messages::SOCIAL_OTHER_USER));

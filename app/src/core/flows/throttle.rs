@@ -1,12 +1,19 @@
-//! Rate limits on the flows that send email or check passwords, per client
-//! address and per account, counted in the database so every replica sees
-//! the same numbers. Failed logins slow an account down for a while (never
-//! for good), and a successful login clears them.
+//! Rate limits, counted in the database so every replica sees the same
+//! numbers: requests per client address, emails per recipient, and password
+//! checks per account.
+//!
+//! A password check is *reserved* before anything is hashed: the counter is
+//! incremented and read in one statement, so however many guesses arrive at
+//! once, at most N of them are ever checked per account per window. A correct
+//! password gives its reservation back; wrong ones stay counted until the
+//! window ends (the owner is slowed down for a while, never locked out for
+//! good). Every key is an HMAC of what it names, so keys have one length
+//! whatever the input and the table holds no addresses.
 
 use crate::core::config::Limit;
 use crate::core::error::FlowError;
 use crate::core::repo::rate_limits;
-use crate::core::{now, Engine};
+use crate::core::Engine;
 use std::net::IpAddr;
 
 /// Who is asking, as far as the transport can tell.
@@ -15,12 +22,42 @@ pub struct Client {
     pub ip: Option<IpAddr>,
 }
 
+/// One password check counted against a budget; give it back with
+/// [`Engine::release`] when the password was right.
+#[must_use]
+pub(crate) struct Reservation {
+    key: String,
+    window_start: i64,
+}
+
+/// The budget every check of this account's password draws on: logins by
+/// any identifier, and the password re-entered to change the password or
+/// the email, or to delete the account.
+pub(crate) fn account_budget(user_id: i32) -> String {
+    format!("password:user:{user_id}")
+}
+
 impl Engine {
-    async fn count(&self, key: &str, limit: Limit) -> Result<(), FlowError> {
-        let t = now();
-        let (count, start) = rate_limits::hit(self.db(), key, limit.window_secs, t).await?;
+    /// The stored key for a counter named `name`.
+    fn limit_key(&self, name: &str) -> String {
+        self.limit_hasher().hash(name)
+    }
+
+    /// Counts one event on `name`; `(count, window_start)`.
+    async fn hit(&self, name: &str, limit: Limit) -> Result<(String, i64, i64), FlowError> {
+        let key = self.limit_key(name);
+        let (count, start) = rate_limits::hit(self.db(), &key, limit.window_secs, self.now()).await?;
+        Ok((key, count, start))
+    }
+
+    fn wait(&self, start: i64, limit: Limit) -> i64 {
+        (start + limit.window_secs - self.now()).max(1)
+    }
+
+    async fn count(&self, name: &str, limit: Limit) -> Result<(), FlowError> {
+        let (_, count, start) = self.hit(name, limit).await?;
         if count > limit.count {
-            return Err(FlowError::Throttled((start + limit.window_secs - t).max(1)));
+            return Err(FlowError::Throttled(self.wait(start, limit)));
         }
         Ok(())
     }
@@ -42,28 +79,20 @@ impl Engine {
         Ok(())
     }
 
-    /// Refuses logins to an account that failed too often lately.
-    pub(crate) async fn check_login_failures(&self, account: &str) -> Result<(), FlowError> {
+    /// Reserves one password check on `budget`: the reservation, or how
+    /// many seconds until the budget's window ends.
+    pub(crate) async fn reserve_check(&self, budget: &str) -> Result<Result<Reservation, i64>, FlowError> {
         let limit = self.config().rate_limits.login_failures_per_account;
-        let t = now();
-        let (count, start) = rate_limits::peek(self.db(), &failures_key(account), limit.window_secs, t).await?;
-        if count >= limit.count {
-            return Err(FlowError::Throttled((start + limit.window_secs - t).max(1)));
-        }
-        Ok(())
+        let (key, count, window_start) = self.hit(budget, limit).await?;
+        Ok(if count > limit.count {
+            Err(self.wait(window_start, limit))
+        } else {
+            Ok(Reservation { key, window_start })
+        })
     }
 
-    pub(crate) async fn record_login_failure(&self, account: &str) -> Result<(), FlowError> {
-        let limit = self.config().rate_limits.login_failures_per_account;
-        rate_limits::hit(self.db(), &failures_key(account), limit.window_secs, now()).await?;
-        Ok(())
+    /// Gives a reservation back (the password was right).
+    pub(crate) async fn release(&self, r: Reservation) -> Result<(), FlowError> {
+        Ok(rate_limits::release(self.db(), &r.key, r.window_start).await?)
     }
-
-    pub(crate) async fn clear_login_failures(&self, account: &str) -> Result<(), FlowError> {
-        Ok(rate_limits::clear(self.db(), &failures_key(account)).await?)
-    }
-}
-
-fn failures_key(account: &str) -> String {
-    format!("login-failures:{}", account.trim().to_lowercase())
 }

@@ -6,14 +6,14 @@ use crate::core::entities::one_time_token::Model as OneTimeToken;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, users};
-use crate::core::{now, secrets, Engine};
+use crate::core::{secrets, Engine};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
 impl Engine {
     /// Creates a verification key for the user's current address and emails it.
     pub(crate) async fn send_verification(&self, conn: &impl ConnectionTrait, user: &User) -> Result<(), FlowError> {
         let key = secrets::random_token();
-        let t = now();
+        let t = self.now();
         otts::insert(
             conn,
             otts::VERIFY_EMAIL,
@@ -48,7 +48,7 @@ impl Engine {
     /// the account no longer has.
     #[tracing::instrument(skip_all)]
     pub async fn verify_email(&self, key: &str) -> Result<User, FlowError> {
-        let t = now();
+        let t = self.now();
         let (token, user) = self.live_link(otts::VERIFY_EMAIL, key, t).await?;
         if token.email.as_deref() != Some(user.email_lower.as_str()) || !otts::consume(self.db(), token.id, t).await? {
             return Err(FlowError::NotFound);
@@ -60,25 +60,50 @@ impl Engine {
         Ok(User { email_verified: true, ..user })
     }
 
-    /// Sends a new key when the address belongs to an unverified account;
-    /// answers the same either way.
+    /// Sends a new key when the address belongs to an unverified account.
+    /// Answers the same, in the same time, whatever the account's state: the
+    /// look-up and the email happen after the answer (see
+    /// [`Engine::in_background`]).
     ///
     /// # Errors
-    /// `Invalid` only for a malformed address.
+    /// `Invalid` only for a malformed address; `Throttled`.
     #[tracing::instrument(skip_all)]
     pub async fn resend_verification(&self, email: &str, client: Client) -> Result<(), FlowError> {
         let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
         let limits = self.config().rate_limits;
         self.throttle("email", client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
             .await?;
-        if let Some(user) = users::by_email(self.db(), &email.canonical()).await? {
-            if user.is_active && !user.email_verified {
-                let txn = self.db().begin().await?;
-                self.send_verification(&txn, &user).await?;
-                txn.commit().await?;
-                self.wake_outbox();
+        let engine = self.clone();
+        self.in_background("resending a verification email", async move {
+            if let Some(user) = users::by_email(engine.db(), &email.canonical()).await? {
+                if user.is_active && !user.email_verified {
+                    let txn = engine.db().begin().await?;
+                    engine.send_verification(&txn, &user).await?;
+                    txn.commit().await?;
+                    engine.wake_outbox();
+                }
             }
-        }
+            Ok(())
+        });
         Ok(())
+    }
+
+    /// Runs `work` after the request has been answered, so how long the
+    /// answer takes cannot depend on what the work finds (no enumeration by
+    /// timing). Failures are logged.
+    pub(crate) fn in_background(
+        &self,
+        what: &'static str,
+        work: impl std::future::Future<Output = Result<(), FlowError>> + Send + 'static,
+    ) {
+        use std::sync::atomic::Ordering;
+        self.background_counter().fetch_add(1, Ordering::AcqRel);
+        let engine = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = work.await {
+                tracing::warn!(error = %format!("{e:#}"), "{what} failed");
+            }
+            engine.background_counter().fetch_sub(1, Ordering::AcqRel);
+        });
     }
 }

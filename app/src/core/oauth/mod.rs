@@ -39,6 +39,9 @@ pub struct ProviderConfig {
     pub client_secret: SecretString,
 }
 
+/// The longest provider-side id Latchkey stores.
+pub const MAX_UID_LEN: usize = 191;
+
 /// Who the provider says the user is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
@@ -224,13 +227,21 @@ impl Providers {
     }
 
     async fn identity(&self, p: &ProviderConfig, access_token: &str) -> Result<Identity, OAuthError> {
-        match &p.kind {
+        let identity = match &p.kind {
             ProviderKind::Github { api_url, .. } => github::identity(&self.http, api_url, access_token).await,
             ProviderKind::Oidc { issuer } => {
                 let d = self.discovery.get(&self.http, issuer).await?;
                 oidc::userinfo(&self.http, &d, access_token).await
             }
+        }?;
+        // the provider's id is stored (at most 191 characters on every database)
+        if identity.uid.is_empty()
+            || identity.uid.chars().count() > MAX_UID_LEN
+            || identity.uid.chars().any(char::is_control)
+        {
+            return Err(OAuthError::BadIdentity("unusable subject identifier".into()));
         }
+        Ok(identity)
     }
 }
 

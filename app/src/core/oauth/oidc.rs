@@ -107,7 +107,7 @@ pub fn check_id_token(
     if !aud_ok {
         return Err(bad("wrong audience"));
     }
-    if c.exp <= crate::core::now() {
+    if c.exp <= crate::core::clock::system_now() {
         return Err(bad("expired"));
     }
     if let Some(expected) = nonce {
@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn id_token_claims_are_checked() {
-        let exp = crate::core::now() + 60;
+        let exp = crate::core::clock::system_now() + 60;
         let good = serde_json::json!({"iss": "https://op.test", "sub": "u1", "aud": "cid", "exp": exp, "nonce": "n"});
         assert!(check_id_token(&token(good.clone()), "https://op.test/", "cid", Some("n"), "u1").is_ok());
         let mut wrong = good.clone();

@@ -64,3 +64,20 @@ pub async fn consume(db: &impl ConnectionTrait, id: i32, now: i64) -> Result<boo
 pub async fn delete_for_user(db: &impl ConnectionTrait, user_id: i32, kind: &str) -> Result<(), DbErr> {
     Otts::delete_many().filter(Column::UserId.eq(user_id)).filter(Column::Kind.eq(kind)).exec(db).await.map(|_| ())
 }
+
+/// Deletes at most `limit` tokens that are used or expired; returns how many.
+pub async fn purge_dead(db: &impl ConnectionTrait, now: i64, limit: u64) -> Result<u64, DbErr> {
+    use sea_orm::{Condition, QuerySelect};
+    let ids: Vec<i32> = Otts::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Condition::any().add(Column::ExpiresAt.lte(now)).add(Column::UsedAt.is_not_null()))
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(Otts::delete_many().filter(Column::Id.is_in(ids)).exec(db).await?.rows_affected)
+}

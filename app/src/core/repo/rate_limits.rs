@@ -1,5 +1,6 @@
 //! Fixed-window counters in `rate_limits`, atomic in one statement on
-//! SQLite and PostgreSQL alike.
+//! SQLite and PostgreSQL alike. Keys arrive already hashed to a fixed length
+//! (see `flows::throttle`), so no input can overflow the column.
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 
@@ -12,7 +13,8 @@ fn sql(backend: DatabaseBackend, text: &str) -> String {
 }
 
 /// Counts one more event for `key` in the current window (a new window
-/// starts when the old one is over); returns `(count, window_start)`.
+/// starts when the old one is over); returns `(count, window_start)`. The
+/// count includes this event, and no two callers ever see the same count.
 pub async fn hit(db: &impl ConnectionTrait, key: &str, window: i64, now: i64) -> Result<(i64, i64), DbErr> {
     let backend = db.get_database_backend();
     let text = "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, $2, 1) \
@@ -30,27 +32,21 @@ pub async fn hit(db: &impl ConnectionTrait, key: &str, window: i64, now: i64) ->
     Ok((i64::from(count), start))
 }
 
-/// The current window's count for `key` (0 when the window is over).
-pub async fn peek(db: &impl ConnectionTrait, key: &str, window: i64, now: i64) -> Result<(i64, i64), DbErr> {
+/// Gives back one event counted by [`hit`] in the window that started at
+/// `window_start` (nothing when that window is over).
+pub async fn release(db: &impl ConnectionTrait, key: &str, window_start: i64) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
-    let text = "SELECT count, window_start FROM rate_limits WHERE key = $1";
-    let row = db.query_one(Statement::from_sql_and_values(backend, sql(backend, text), vec![key.into()])).await?;
-    Ok(match row {
-        Some(r) => {
-            let count: i32 = r.try_get("", "count")?;
-            let start: i64 = r.try_get("", "window_start")?;
-            if start <= now - window {
-                (0, now)
-            } else {
-                (i64::from(count), start)
-            }
-        }
-        None => (0, now),
-    })
+    let text = "UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0";
+    let values: Vec<Value> = vec![key.into(), window_start.into()];
+    db.execute(Statement::from_sql_and_values(backend, sql(backend, text), values)).await.map(|_| ())
 }
 
-pub async fn clear(db: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+/// Deletes at most `limit` rows whose window started before `before`;
+/// returns how many went.
+pub async fn purge(db: &impl ConnectionTrait, before: i64, limit: u64) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
-    let text = "DELETE FROM rate_limits WHERE key = $1";
-    db.execute(Statement::from_sql_and_values(backend, sql(backend, text), vec![key.into()])).await.map(|_| ())
+    let text = "DELETE FROM rate_limits WHERE key IN \
+                (SELECT key FROM rate_limits WHERE window_start < $1 LIMIT $2)";
+    let values: Vec<Value> = vec![before.into(), (limit as i64).into()];
+    Ok(db.execute(Statement::from_sql_and_values(backend, sql(backend, text), values)).await?.rows_affected())
 }

@@ -80,3 +80,21 @@ pub async fn family_active(db: &impl ConnectionTrait, family: &str) -> Result<bo
     let n = Refresh::find().filter(Column::Family.eq(family)).filter(Column::RevokedAt.is_null()).count(db).await?;
     Ok(n > 0)
 }
+
+/// Deletes at most `limit` expired refresh tokens (an expired token can no
+/// longer be presented, so its row has nothing left to detect); returns how many.
+pub async fn purge_expired(db: &impl ConnectionTrait, now: i64, limit: u64) -> Result<u64, DbErr> {
+    use sea_orm::QuerySelect;
+    let ids: Vec<i32> = Refresh::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::ExpiresAt.lte(now))
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(Refresh::delete_many().filter(Column::Id.is_in(ids)).exec(db).await?.rows_affected)
+}

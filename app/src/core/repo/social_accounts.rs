@@ -56,3 +56,10 @@ pub async fn delete_for_user(db: &impl ConnectionTrait, id: i32, user_id: i32) -
     let res = Social::delete_many().filter(Column::Id.eq(id)).filter(Column::UserId.eq(user_id)).exec(db).await?;
     Ok(res.rows_affected == 1)
 }
+
+/// Unlinks every identity of `user_id`; returns how many.
+pub async fn delete_all_for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<u64, DbErr> {
+    use crate::core::entities::social_account::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    Ok(Entity::delete_many().filter(Column::UserId.eq(user_id)).exec(db).await?.rows_affected)
+}

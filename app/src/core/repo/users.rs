@@ -52,7 +52,7 @@ pub async fn by_email(db: &impl ConnectionTrait, email_lower: &str) -> Result<Op
 /// (also under a race between two sign-ups).
 pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: i64) -> Result<User, WriteError> {
     let row = ActiveModel {
-        username_lower: Set(new.username.to_lowercase()),
+        username_lower: Set(crate::core::domain::username::canonical(&new.username)),
         username: Set(new.username),
         email_lower: Set(new.email.to_lowercase()),
         email: Set(new.email),
@@ -124,7 +124,7 @@ pub async fn update_profile(
 ) -> Result<User, WriteError> {
     let mut row: user::ActiveModel = user.into();
     if let Some(u) = changes.username {
-        row.username_lower = Set(u.to_lowercase());
+        row.username_lower = Set(crate::core::domain::username::canonical(&u));
         row.username = Set(u);
     }
     if let Some(v) = changes.first_name {

@@ -9,9 +9,13 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
+/// Who is signed in: `Ok(None)` nobody, `Err(..)` the service could not
+/// tell (the database is down): pages say "try again", never "logged out".
+pub type AccountState = Result<Option<AccountView>, String>;
+
 #[derive(Clone, Copy)]
 pub struct AccountContext {
-    pub account: Resource<Option<AccountView>>,
+    pub account: Resource<AccountState>,
     pub logout: ServerAction<Logout>,
 }
 
@@ -21,7 +25,7 @@ pub fn provide_account() {
     let logout = ServerAction::<Logout>::new();
     let account = Resource::new(
         move || (location.pathname.get(), location.search.get(), logout.version().get()),
-        |_| async move { current_account().await.ok().flatten() },
+        |_| async move { current_account().await.map_err(|e| e.to_string()) },
     );
     provide_context(AccountContext { account, logout });
 }
@@ -56,13 +60,34 @@ where
                 let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
                 Suspend::new(async move {
                     match ctx.account.await {
-                        Some(account) => render(account).into_any(),
-                        None => {
+                        Ok(Some(account)) => render(account).into_any(),
+                        Ok(None) => {
                             view! { <Redirect path=format!("{}?next={}", routes::LOGIN, encode(&here))/> }.into_any()
                         }
+                        Err(_) => ().into_any(),
                     }
                 })
             }}
         </Suspense>
+    }
+}
+
+/// A "try again" notice while the service cannot tell who is signed in (the
+/// server answers such a page with 503).
+#[component]
+pub fn ServiceStatus() -> impl IntoView {
+    let ctx = use_account();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                ctx.account.await.is_err().then(|| view! {
+                    <section class="card" role="alert" data-testid="unavailable">
+                        <h1>"Temporarily unavailable"</h1>
+                        <p>"Latchkey cannot reach its database right now. Nothing you saved is lost."</p>
+                        <p><a class="button" href="" data-testid="try-again">"Try again"</a></p>
+                    </section>
+                })
+            })}
+        </Transition>
     }
 }

@@ -14,7 +14,7 @@ pub fn NavBar() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match ctx.account.await {
-                            Some(a) => {
+                            Ok(Some(a)) => {
                                 view! {
                                     <span class="muted" data-testid="nav-user">{a.user.username}</span>
                                     <a href=routes::PROFILE data-testid="nav-profile">"Profile"</a>
@@ -25,7 +25,8 @@ pub fn NavBar() -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            None => {
+                            Err(_) => view! { <span class="muted">"Unavailable"</span> }.into_any(),
+                            Ok(None) => {
                                 view! {
                                     <a href=routes::LOGIN data-testid="nav-login">"Log in"</a>
                                     <a href=routes::SIGNUP class="button" data-testid="nav-signup">"Sign up"</a>

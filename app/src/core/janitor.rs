@@ -1,0 +1,87 @@
+//! Housekeeping in the background, in bounded batches so that no pass holds
+//! the database for long: expired sessions, used or expired one-time tokens,
+//! expired refresh tokens, finished rate-limit windows, and delivered emails
+//! past their retention; rows of the outbox written in plain text before
+//! sealing existed are sealed (or redacted, when delivered).
+
+use crate::core::repo::{one_time_tokens, outbox, rate_limits, refresh_tokens, sessions};
+use crate::core::Engine;
+use std::time::Duration;
+
+/// Rows handled per table per pass.
+pub const BATCH: u64 = 500;
+
+/// What one pass removed or sealed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PurgeReport {
+    pub sessions: u64,
+    pub one_time_tokens: u64,
+    pub refresh_tokens: u64,
+    pub rate_limits: u64,
+    pub emails_deleted: u64,
+    pub emails_sealed: u64,
+}
+
+impl PurgeReport {
+    fn total(&self) -> u64 {
+        self.sessions
+            + self.one_time_tokens
+            + self.refresh_tokens
+            + self.rate_limits
+            + self.emails_deleted
+            + self.emails_sealed
+    }
+
+    /// Whether some table had a full batch (more may be waiting).
+    fn saturated(&self) -> bool {
+        [self.sessions, self.one_time_tokens, self.refresh_tokens, self.rate_limits, self.emails_deleted]
+            .iter()
+            .any(|n| *n >= BATCH)
+            || self.emails_sealed >= BATCH
+    }
+}
+
+impl Engine {
+    /// One bounded pass over every table.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn purge_once(&self) -> anyhow::Result<PurgeReport> {
+        let db = self.db();
+        let now = self.now();
+        let cfg = self.config();
+        let longest_window = cfg.rate_limits.longest_window();
+        Ok(PurgeReport {
+            sessions: sessions::purge_expired(db, now, BATCH).await?,
+            one_time_tokens: one_time_tokens::purge_dead(db, now, BATCH).await?,
+            refresh_tokens: refresh_tokens::purge_expired(db, now, BATCH).await?,
+            rate_limits: rate_limits::purge(db, now - longest_window, BATCH).await?,
+            emails_deleted: outbox::purge_sent(db, now - cfg.outbox_retention_secs, BATCH).await?,
+            emails_sealed: self.seal_plain_outbox_rows(BATCH).await? as u64,
+        })
+    }
+
+    /// Runs a pass every minute (at once again while batches come back full)
+    /// for as long as the future is polled.
+    pub async fn run_janitor(self) {
+        loop {
+            let pause = match self.purge_once().await {
+                Ok(report) => {
+                    if report.total() > 0 {
+                        tracing::info!(?report, "expired rows purged");
+                    }
+                    if report.saturated() {
+                        Duration::from_secs(1)
+                    } else {
+                        Duration::from_secs(60)
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "housekeeping pass failed");
+                    Duration::from_secs(60)
+                }
+            };
+            tokio::time::sleep(pause).await;
+        }
+    }
+}
