@@ -1,10 +1,12 @@
 //! Latchkey's HTTP server: settings, start-up, sessions, and the JSON API.
 //! Pages come from the `app` crate; every rule comes from `app::core`.
 
+pub mod body_limit;
 pub mod csrf;
 pub mod headers;
 pub mod import;
 pub mod rest;
+pub mod serve;
 pub mod session;
 pub mod settings;
 pub mod social;

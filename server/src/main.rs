@@ -21,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
         Some("import-users") => {
             let Some(path) = args.get(1) else { anyhow::bail!(USAGE) };
             let verified = args.iter().any(|a| a == "--emails-verified");
-            let engine = startup::engine(&settings).await?;
+            let engine = startup::engine(&settings, app::core::Clock::system()).await?;
             let report = server::import::run(&engine, std::path::Path::new(path), verified).await?;
             println!(
                 "imported {} users; {} already existed; {} rejected",

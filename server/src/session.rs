@@ -27,19 +27,35 @@ fn backend(e: impl std::fmt::Display) -> Error {
     Error::Backend(e.to_string())
 }
 
+/// What the `sessions` table keeps beside the data: the user and the agent.
+fn fields(record: &Record) -> StoreResult<(Option<i32>, Option<String>, String)> {
+    let user_id = record.data.get(USER_KEY).and_then(|v| v.as_i64()).and_then(|v| i32::try_from(v).ok());
+    let agent = record.data.get(AGENT_KEY).and_then(|v| v.as_str()).map(str::to_owned);
+    let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+    Ok((user_id, agent, data))
+}
+
 #[async_trait]
 impl SessionStore for EngineStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
-        while self.engine.session_load(&record.id.to_string()).await.map_err(backend)?.is_some() {
+        let (user_id, agent, data) = fields(record)?;
+        let expires = record.expiry_date.unix_timestamp();
+        while !self
+            .engine
+            .session_create(&record.id.to_string(), user_id, agent.clone(), data.clone(), expires)
+            .await
+            .map_err(backend)?
+        {
             record.id = Id::default();
         }
-        self.save(record).await
+        Ok(())
     }
 
+    /// Updates only: a session deleted meanwhile (logout, password change,
+    /// "log out other sessions", account deletion) is not brought back by a
+    /// request that loaded it before.
     async fn save(&self, record: &Record) -> StoreResult<()> {
-        let user_id = record.data.get(USER_KEY).and_then(|v| v.as_i64()).and_then(|v| i32::try_from(v).ok());
-        let agent = record.data.get(AGENT_KEY).and_then(|v| v.as_str()).map(str::to_owned);
-        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let (user_id, agent, data) = fields(record)?;
         self.engine
             .session_save(&record.id.to_string(), user_id, agent, data, record.expiry_date.unix_timestamp())
             .await

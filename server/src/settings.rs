@@ -19,6 +19,14 @@ pub struct Settings {
     pub outbox_dir: PathBuf,
     pub jwt_cookies: bool,
     pub site_root: String,
+    /// Origins whose browsers may post to us: the public URL's, plus
+    /// `LATCHKEY_TRUSTED_ORIGINS` (a front-end served elsewhere).
+    pub trusted_origins: Vec<String>,
+    /// How long a client may take to send a request's headers (and an idle
+    /// keep-alive connection may stay open), seconds.
+    pub header_timeout_secs: u64,
+    /// How long a client may take to send a request's body, seconds.
+    pub body_timeout_secs: u64,
     pub engine: EngineConfig,
 }
 
@@ -167,6 +175,16 @@ impl Settings {
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             bail!("LATCHKEY_PUBLIC_URL must start with http:// or https://");
         }
+        let mut trusted_origins = vec![crate::csrf::origin_of(&public_url)
+            .ok_or_else(|| anyhow::anyhow!("LATCHKEY_PUBLIC_URL={public_url:?} is not a valid URL"))?];
+        for o in src.get("LATCHKEY_TRUSTED_ORIGINS").unwrap_or_default().split(',').map(str::trim) {
+            if o.is_empty() {
+                continue;
+            }
+            let origin = crate::csrf::origin_of(o)
+                .ok_or_else(|| anyhow::anyhow!("LATCHKEY_TRUSTED_ORIGINS: {o:?} is not an http(s) origin"))?;
+            trusted_origins.push(origin);
+        }
         let secret = secret_key(src, &data_dir)?;
         let mut engine = EngineConfig::local(&public_url, &secret);
         engine.verification =
@@ -187,6 +205,7 @@ impl Settings {
         engine.reset_ttl_secs = src.parse("LATCHKEY_PASSWORD_RESET_TTL", engine.reset_ttl_secs)?;
         engine.verification_ttl_secs = src.parse("LATCHKEY_VERIFICATION_TTL", engine.verification_ttl_secs)?;
         engine.session_ttl_secs = src.parse("LATCHKEY_SESSION_TTL", engine.session_ttl_secs)?;
+        engine.outbox_retention_secs = src.parse("LATCHKEY_OUTBOX_RETENTION", engine.outbox_retention_secs)?;
         engine.auth_cache_ttl_secs = src.parse("LATCHKEY_AUTH_CACHE_TTL", engine.auth_cache_ttl_secs)?;
         engine.old_password_required = src.parse("LATCHKEY_OLD_PASSWORD_REQUIRED", true)?;
         engine.media_dir = src.get("LATCHKEY_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("media"));
@@ -200,6 +219,10 @@ impl Settings {
         limits.email_per_ip = src.parse("LATCHKEY_RATE_EMAIL_IP", limits.email_per_ip)?;
         limits.email_per_account = src.parse("LATCHKEY_RATE_EMAIL_ACCOUNT", limits.email_per_account)?;
         engine.trusted_proxies = src.parse("LATCHKEY_TRUSTED_PROXIES", engine.trusted_proxies.clone())?;
+        if let Some(n) = src.get("LATCHKEY_HASH_QUEUE") {
+            engine.hash_queue_limit =
+                Some(n.parse().map_err(|_| anyhow::anyhow!("LATCHKEY_HASH_QUEUE={n:?}: expected a number"))?);
+        }
         Ok(Self {
             addr,
             database_url,
@@ -207,6 +230,9 @@ impl Settings {
             outbox_dir: src.get("LATCHKEY_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox")),
             jwt_cookies: src.parse("LATCHKEY_JWT_COOKIES", false)?,
             site_root: src.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            trusted_origins,
+            header_timeout_secs: src.parse("LATCHKEY_HEADER_TIMEOUT", 10)?,
+            body_timeout_secs: src.parse("LATCHKEY_BODY_TIMEOUT", 30)?,
             data_dir,
             engine,
         })

@@ -5,11 +5,12 @@
 
 use crate::state::AppState;
 use app::api::session as web_session;
+use app::core::html::escape;
 use app::core::oauth::PendingLogin;
 use app::core::FlowError;
 use app::shared::routes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -37,11 +38,7 @@ pub struct CallbackQuery {
     error_description: Option<String>,
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// A small 400 page explaining a failed social login.
+/// A small 400 page explaining a failed social login; it runs no script.
 fn failure(message: &str) -> Response {
     let body = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -50,9 +47,12 @@ fn failure(message: &str) -> Response {
          <p class=\"errors\" data-testid=\"social-error\">{}</p><p><a class=\"button\" href=\"{}\">Back to log in</a></p>\
          </section></main></body></html>",
         escape(message),
-        routes::LOGIN
+        escape(routes::LOGIN)
     );
-    (StatusCode::BAD_REQUEST, Html(body)).into_response()
+    let mut res = (StatusCode::BAD_REQUEST, Html(body)).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(crate::headers::STATIC_PAGE_CSP));
+    res
 }
 
 fn flow_failure(e: FlowError) -> Response {
@@ -62,6 +62,12 @@ fn flow_failure(e: FlowError) -> Response {
             failure(&text)
         }
         FlowError::NotFound => failure("This login provider is not configured."),
+        FlowError::Unavailable(_) => {
+            let mut res = failure("The service is temporarily unavailable. Please try again in a moment.");
+            *res.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            res
+        }
         other => {
             tracing::error!(error = %format!("{other:#}"), "social login");
             failure("Something went wrong on our side. Please try again.")
@@ -84,7 +90,7 @@ pub async fn start(
     let pending = Pending {
         login,
         connect: q.process.as_deref() == Some("connect"),
-        next: q.next.filter(|n| routes::safe_next(n).is_some()),
+        next: q.next.and_then(|n| app::core::redirect::safe_next(&n, &engine.config().public_url)),
     };
     if session.insert(PENDING_KEY, pending).await.is_err() {
         return failure("Your session could not be saved. Are cookies enabled?");
@@ -108,7 +114,10 @@ pub async fn callback(
         let why = q.error_description.unwrap_or(error);
         return failure(&format!("The provider did not let you in: {why}"));
     }
-    let same_state = q.state.as_deref().is_some_and(|s| subtle_eq(s.as_bytes(), pending.login.state.as_bytes()));
+    let same_state = q
+        .state
+        .as_deref()
+        .is_some_and(|s| bool::from(subtle::ConstantTimeEq::ct_eq(s.as_bytes(), pending.login.state.as_bytes())));
     if !same_state {
         return failure("The login could not be verified (state mismatch). Please start again.");
     }
@@ -124,8 +133,12 @@ pub async fn callback(
     };
     if pending.connect {
         let user = match web_session::user_id(&session).await {
-            Some(id) => engine.active_user(id).await.ok().flatten(),
-            None => None,
+            Ok(Some(id)) => match engine.active_user(id).await {
+                Ok(found) => found,
+                Err(e) => return flow_failure(e),
+            },
+            Ok(None) => None,
+            Err(e) => return flow_failure(e),
         };
         let Some(user) = user else { return failure("Log in first, then connect the account from your profile.") };
         return match engine.social_connect(&user, &provider, identity).await {
@@ -142,8 +155,4 @@ pub async fn callback(
         return flow_failure(FlowError::Unexpected(e));
     }
     Redirect::to(pending.next.as_deref().unwrap_or(routes::PROFILE)).into_response()
-}
-
-fn subtle_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -4,10 +4,10 @@
 use crate::session;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{csrf, headers, rest, social, uploads};
+use crate::{body_limit, csrf, headers, rest, social, uploads};
 use anyhow::Context;
 use app::core::email::{Mailer, OutboxMailer, SmtpMailer};
-use app::core::Engine;
+use app::core::{Clock, Engine};
 use app::{shell, App};
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -27,6 +27,7 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     engine: Engine,
+    header_timeout: Duration,
 }
 
 /// Opens the database (creating a SQLite file's directory) and migrates it.
@@ -101,63 +102,69 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(body_limit::server_functions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
-        .layer(sessions);
+        .layer(sessions)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(
+            state.settings.body_timeout_secs,
+        )));
     headers::apply(routes, https).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
-/// The engine on the configured database (migrated) and mailer.
+/// The engine on the configured database (migrated) and mailer, reading
+/// the time from `clock`.
 ///
 /// # Errors
 /// Database or mailer set-up failures.
-pub async fn engine(settings: &Settings) -> anyhow::Result<Engine> {
+pub async fn engine(settings: &Settings, clock: Clock) -> anyhow::Result<Engine> {
     let db = connect(&settings.database_url).await?;
     let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
-    Engine::new(db, settings.engine.clone(), mailer(settings)?, threads)
+    Engine::new(db, settings.engine.clone(), mailer(settings)?, threads, clock)
 }
 
 impl Application {
     /// # Errors
     /// Database, mailer or socket set-up failures.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let engine = engine(&settings).await?;
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// [`Application::build`] with a clock of the caller's (tests move it).
+    ///
+    /// # Errors
+    /// Database, mailer or socket set-up failures.
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let engine = engine(&settings, clock).await?;
         let listener = TcpListener::bind(settings.addr).await.with_context(|| format!("binding {}", settings.addr))?;
         let addr = listener.local_addr()?;
         let leptos_options = leptos_options(&settings, addr);
         let state = AppState { engine: engine.clone(), settings: Arc::new(settings), leptos_options };
-        Ok(Self { listener, router: router(state), addr, engine })
+        let header_timeout = Duration::from_secs(state.settings.header_timeout_secs);
+        Ok(Self { listener, router: router(state), addr, engine, header_timeout })
     }
 
     pub fn address(&self) -> SocketAddr {
         self.addr
     }
 
+    /// The engine behind the server (tests inspect and drive it).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// Serves until Ctrl-C / SIGTERM. The background work (outbox worker,
-    /// account-change listener, session purge) runs inside this future too,
+    /// account-change listener, housekeeping) runs inside this future too,
     /// so stopping the server stops all of it.
     ///
     /// # Errors
     /// Socket failures.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let serve = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal());
+        let serve = crate::serve::serve(self.listener, self.router, self.header_timeout, shutdown_signal());
         tokio::select! {
             r = serve => r.context("serving"),
             () = self.engine.clone().run_outbox_worker() => Ok(()),
             () = self.engine.clone().run_account_listener() => Ok(()),
-            () = purge_sessions(self.engine) => Ok(()),
-        }
-    }
-}
-
-async fn purge_sessions(engine: Engine) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        match engine.purge_expired_sessions().await {
-            Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions purged"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "purging sessions"),
+            () = self.engine.run_janitor() => Ok(()),
         }
     }
 }

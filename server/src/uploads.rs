@@ -29,6 +29,23 @@ async fn read_avatar(multipart: Result<Multipart, MultipartRejection>, max: usiz
     }
 }
 
+/// The database is down (503, try again) or something else broke (500).
+fn unavailable_or_error(e: FlowError) -> Response {
+    use axum::http::{header, HeaderValue, StatusCode};
+    let unavailable = matches!(e, FlowError::Unavailable(_));
+    if !unavailable {
+        tracing::error!(error = %format!("{e:#}"), "avatar upload");
+    }
+    let (status, text) = if unavailable {
+        (StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Please try again in a moment.")
+    } else {
+        (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+    };
+    let mut res = (status, axum::response::Html(format!("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Latchkey</title></head><body><p>{text}</p></body></html>"))).into_response();
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    res
+}
+
 pub async fn avatar(
     State(state): State<AppState>,
     session: Session,
@@ -36,10 +53,15 @@ pub async fn avatar(
 ) -> Response {
     let engine = &state.engine;
     let user = match session::user_id(&session).await {
-        Some(id) => engine.active_user(id).await.ok().flatten(),
-        None => None,
+        Ok(Some(id)) => engine.active_user(id).await,
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
     };
-    let Some(user) = user else { return Redirect::to("/login?next=/profile").into_response() };
+    let user = match user {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/login?next=/profile").into_response(),
+        Err(e) => return unavailable_or_error(e),
+    };
     let result = match read_avatar(multipart, engine.config().avatar_max_bytes).await {
         Ok(bytes) => engine.set_avatar(&user, &bytes).await.map(|_| ()),
         Err(message) => Err(FlowError::field("avatar", message)),

@@ -72,7 +72,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Option<Auth
     let Ok(session) = Session::from_request_parts(parts, state).await else {
         return Ok(None);
     };
-    let Some(user_id) = session::user_id(&session).await else {
+    let Some(user_id) = session::user_id(&session).await? else {
         return Ok(None);
     };
     let Some(user) = state.engine.active_user(user_id).await? else {
@@ -96,7 +96,7 @@ impl FromRequestParts<AppState> for MaybeAuthed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match authenticate(parts, state).await {
             Ok(a) => Ok(MaybeAuthed(a)),
-            Err(ApiError::Flow(FlowError::Unexpected(e))) => Err(ApiError::Flow(FlowError::Unexpected(e))),
+            Err(e @ ApiError::Flow(FlowError::Unexpected(_) | FlowError::Unavailable(_))) => Err(e),
             Err(_) => Ok(MaybeAuthed(None)),
         }
     }

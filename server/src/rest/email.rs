@@ -2,6 +2,7 @@
 //! old one only after it is confirmed; the old address is told.
 
 use super::auth::Authed;
+use super::client::ClientOf;
 use super::error::ApiResult;
 use super::payload::Payload;
 use crate::state::AppState;
@@ -11,10 +12,15 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
-pub async fn change(State(state): State<AppState>, authed: Authed, mut p: Payload) -> ApiResult<Json<Value>> {
+pub async fn change(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    authed: Authed,
+    mut p: Payload,
+) -> ApiResult<Json<Value>> {
     let input = EmailChangeInput { new_email: p.required("new_email"), password: p.secret("password") };
     p.finish()?;
-    state.engine.request_email_change(&authed.user, input).await?;
+    state.engine.request_email_change(&authed.user, input, client).await?;
     Ok(Json(json!({ "detail": messages::EMAIL_CHANGE_SENT })))
 }
 

@@ -36,7 +36,7 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap, mut p: P
     let mut res =
         Json(json!({ "access": pair.access, "refresh": pair.refresh, "access_expiration": expiry })).into_response();
     if state.settings.jwt_cookies {
-        jwt_cookies::set(res.headers_mut(), &pair, state.settings.secure_cookies());
+        jwt_cookies::set(res.headers_mut(), &pair, state.settings.secure_cookies(), state.engine.now());
     }
     Ok(res)
 }

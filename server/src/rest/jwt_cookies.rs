@@ -25,8 +25,8 @@ fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> Option<HeaderV
     HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")).ok()
 }
 
-pub fn set(headers: &mut HeaderMap, pair: &JwtPair, secure: bool) {
-    let now = app::core::now();
+/// `now` is the engine's clock, which the expirations were computed with.
+pub fn set(headers: &mut HeaderMap, pair: &JwtPair, secure: bool, now: i64) {
     for (name, value, exp) in
         [(ACCESS, &pair.access, pair.access_expiration), (REFRESH, &pair.refresh, pair.refresh_expiration)]
     {

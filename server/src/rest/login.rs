@@ -42,7 +42,7 @@ pub async fn login_response(
             });
             let mut res = (status, Json(body)).into_response();
             if state.settings.jwt_cookies {
-                jwt_cookies::set(res.headers_mut(), &pair, state.settings.secure_cookies());
+                jwt_cookies::set(res.headers_mut(), &pair, state.settings.secure_cookies(), state.engine.now());
             }
             res
         }
