@@ -3,6 +3,7 @@
 //! sink, plus one helper per endpoint.
 
 use crate::smtp_sink::{Email, SmtpSink};
+use app::core::{Clock, Engine};
 use reqwest::{Client, Method};
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
@@ -19,14 +20,30 @@ pub enum Backend {
     Postgres(String),
 }
 
+/// Whether this run is CI's (`CI` set to anything but `false`/`0`), where
+/// the PostgreSQL half of the suite is required, never skipped.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
 impl Backend {
     /// The local PostgreSQL when `TEST_POSTGRES_URL` is set or under CI.
     pub fn postgres() -> Option<Backend> {
         if let Ok(url) = std::env::var("TEST_POSTGRES_URL") {
             return Some(Backend::Postgres(url));
         }
-        (std::env::var("CI").as_deref() == Ok("true"))
-            .then(|| Backend::Postgres("postgres://postgres@127.0.0.1:5432/test".into()))
+        under_ci().then(|| Backend::Postgres("postgres://postgres@127.0.0.1:5432/test".into()))
+    }
+
+    /// [`Backend::postgres`], or a skip outside CI: under CI a missing
+    /// PostgreSQL fails the test.
+    pub fn postgres_or_skip(what: &str) -> Option<Backend> {
+        let found = Backend::postgres();
+        if found.is_none() {
+            assert!(!under_ci(), "CI needs PostgreSQL for {what}");
+            eprintln!("PostgreSQL not configured (TEST_POSTGRES_URL or CI=true); {what} skipped");
+        }
+        found
     }
 }
 
@@ -53,6 +70,18 @@ impl Opts {
     pub fn env(mut self, k: &'static str, v: impl Into<String>) -> Self {
         self.env.push((k, v.into()));
         self
+    }
+    /// OpenID Connect (`oidc`) and GitHub (`github`) login, both served by `stub`.
+    pub fn provider(self, stub: &crate::provider_stub::ProviderStub) -> Self {
+        use crate::provider_stub::{CLIENT_ID, CLIENT_SECRET};
+        self.env("LATCHKEY_OIDC_ISSUER", stub.issuer.clone())
+            .env("LATCHKEY_OIDC_CLIENT_ID", CLIENT_ID)
+            .env("LATCHKEY_OIDC_CLIENT_SECRET", CLIENT_SECRET)
+            .env("LATCHKEY_GITHUB_CLIENT_ID", CLIENT_ID)
+            .env("LATCHKEY_GITHUB_CLIENT_SECRET", CLIENT_SECRET)
+            .env("LATCHKEY_GITHUB_AUTH_URL", format!("{}/authorize", stub.issuer))
+            .env("LATCHKEY_GITHUB_TOKEN_URL", format!("{}/token", stub.issuer))
+            .env("LATCHKEY_GITHUB_API_URL", stub.issuer.clone())
     }
 }
 
@@ -81,13 +110,20 @@ pub struct TestApp {
     pub smtp: SmtpSink,
     pub http: Client,
     pub mode: &'static str,
+    /// The engine's clock: `advance` it instead of sleeping.
+    pub clock: Clock,
+    /// The engine behind the server (to run a housekeeping pass, count
+    /// password checks).
+    pub engine: Engine,
     db_url: String,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
     _dir: tempfile::TempDir,
 }
 
 async fn postgres_schema(base: &str) -> String {
-    let admin = sea_orm::Database::connect(base).await.expect("connect to PostgreSQL");
+    let admin = sea_orm::Database::connect(base)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at {base} is required for this test and unreachable: {e}"));
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
     // best effort: drop schemas left by runs more than an hour old
     if let Ok(rows) = admin
@@ -137,16 +173,72 @@ impl TestApp {
         }
         let db_url = env.get("DATABASE_URL").cloned().unwrap_or(db_url);
         let settings = Settings::from_source(&Source::from_maps(env, HashMap::new())).expect("settings");
-        let app = Application::build(settings).await.expect("build app");
+        let clock = Clock::system();
+        let app = Application::build_with_clock(settings, clock.clone()).await.expect("build app");
         let base = format!("http://{}", app.address());
+        let engine = app.engine().clone();
         let server = tokio::spawn(app.run_until_stopped());
-        TestApp { base, smtp, http: Client::new(), mode: opts.mode, db_url, server, _dir: dir }
+        TestApp { base, smtp, http: Client::new(), mode: opts.mode, clock, engine, db_url, server, _dir: dir }
+    }
+
+    /// Waits until the engine has nothing left to send: no background work
+    /// running and every queued email delivered. Then the SMTP sink holds
+    /// every email the requests so far caused (a positive signal, not a
+    /// guess at how long delivery takes).
+    pub async fn settled(&self) {
+        let db = sea_orm::Database::connect(&self.db_url).await.expect("db");
+        let sql = "SELECT COUNT(*) AS n FROM email_outbox WHERE sent_at IS NULL";
+        for _ in 0..400 {
+            if self.engine.background_tasks() == 0 {
+                let row = db
+                    .query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned()))
+                    .await
+                    .expect("query");
+                let unsent: i64 = row.and_then(|r| r.try_get("", "n").ok()).unwrap_or(-1);
+                if unsent == 0 && self.engine.background_tasks() == 0 {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("emails still pending after 10 s");
+    }
+
+    /// Waits until no background work runs and every queued email has been
+    /// tried at least once (for tests where the mail server is down).
+    pub async fn settled_except_smtp(&self) {
+        let db = sea_orm::Database::connect(&self.db_url).await.expect("db");
+        let sql = "SELECT COUNT(*) AS n FROM email_outbox WHERE sent_at IS NULL AND attempts = 0";
+        for _ in 0..400 {
+            if self.engine.background_tasks() == 0 {
+                let row = db
+                    .query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned()))
+                    .await
+                    .expect("query");
+                if row.and_then(|r| r.try_get::<i64>("", "n").ok()) == Some(0) {
+                    return;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("emails still untried after 10 s");
+    }
+
+    /// How many emails went to `to`, once everything queued was delivered.
+    pub async fn emails_to(&self, to: &str) -> usize {
+        self.settled().await;
+        self.smtp.all().iter().filter(|e| e.to.eq_ignore_ascii_case(to)).count()
     }
 
     /// Stops the server and its background work, as a process exit would.
     pub async fn stop(&self) {
         self.server.abort();
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    /// Where uploads are stored.
+    pub fn media_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("media")
     }
 
     /// The database this app runs on (to start another process on it).

@@ -77,11 +77,13 @@ async fn jwt_logout_revokes_the_family(b: Backend) {
 }
 
 async fn access_tokens_expire(b: Backend) {
-    let app = jwt_app(Opts::new(&b).env("LATCHKEY_ACCESS_TOKEN_TTL", "1")).await;
+    let app = jwt_app(Opts::new(&b).env("LATCHKEY_ACCESS_TOKEN_TTL", "300")).await;
     let r = app.login("ada", PASSWORD).await;
     let access = Auth::Bearer(r.str("access"));
     assert_eq!(app.get_user(&access).await.status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    app.clock.advance(299);
+    assert_eq!(app.get_user(&access).await.status, 200, "valid to its last second");
+    app.clock.advance(1);
     let me = app.get_user(&access).await;
     assert_eq!((me.status, me.body["code"].clone()), (401, json!("token_not_valid")));
     let n = app.post("/token/refresh/", json!({ "refresh": r.str("refresh") })).await;

@@ -17,9 +17,8 @@ macro_rules! cases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    match crate::helpers::Backend::postgres() {
-                        Some(b) => super::$name(b).await,
-                        None => eprintln!("PostgreSQL not configured (TEST_POSTGRES_URL or CI=true); SQLite run only"),
+                    if let Some(b) = crate::helpers::Backend::postgres_or_skip(stringify!($name)) {
+                        super::$name(b).await
                     }
                 }
             )*
@@ -28,9 +27,14 @@ macro_rules! cases {
 }
 
 mod account;
+mod at_rest;
 mod bad_input;
+mod browser_origin;
+mod brute_force;
 mod cache;
+mod hardening;
 mod helpers;
+mod identity;
 mod import;
 mod jwt;
 mod limits;
@@ -42,7 +46,9 @@ mod password_change;
 mod password_reset;
 mod provider_stub;
 mod registration;
+mod revocation;
 mod security;
 mod smtp_sink;
 mod social;
+mod takeover;
 mod user;

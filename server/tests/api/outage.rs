@@ -2,7 +2,7 @@
 //! unreachable, and the server recovers by itself when it is back. Uses a
 //! database of its own on the local PostgreSQL (CI=true or TEST_POSTGRES_URL).
 
-use crate::helpers::{Backend, Opts, TestApp, PASSWORD};
+use crate::helpers::{Auth, Backend, Opts, TestApp, PASSWORD};
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
@@ -16,8 +16,7 @@ async fn exec(db: &sea_orm::DatabaseConnection, sql: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn database_outage_is_503_and_recovers() {
-    let Some(Backend::Postgres(base)) = Backend::postgres() else {
-        eprintln!("PostgreSQL not configured (TEST_POSTGRES_URL or CI=true); outage test skipped");
+    let Some(Backend::Postgres(base)) = Backend::postgres_or_skip("the outage test") else {
         return;
     };
     let name = format!("lk_down_{}", uuid::Uuid::new_v4().simple());
@@ -28,6 +27,17 @@ async fn database_outage_is_503_and_recovers() {
     let app = TestApp::spawn(Opts::new(&Backend::Sqlite).env("DATABASE_URL", url)).await;
     app.signup_verified("ada", "ada@example.com").await;
     let auth = app.login_auth("ada", PASSWORD).await;
+    let browser = app.browser();
+    let r = app
+        .call_with(
+            &browser,
+            reqwest::Method::POST,
+            "/login/",
+            Some(json!({"username": "ada", "password": PASSWORD})),
+            &Auth::None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
 
     let cut = format!(
         "ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false; \
@@ -43,6 +53,17 @@ async fn database_outage_is_503_and_recovers() {
         assert!(r.headers.get("retry-after").is_some());
         let r = app.login("ada", PASSWORD).await;
         assert_eq!(r.status, 503, "{:?}", r.body);
+        // a browser's session cookie: "try again", never "you were logged out"
+        let r = app.call_with(&browser, reqwest::Method::GET, "/user/", None, &Auth::None).await;
+        assert_eq!(
+            (r.status, r.body.clone()),
+            (503, json!({"detail": "Service temporarily unavailable, try again later."}))
+        );
+        let page = browser.get(format!("{}/profile", app.base)).send().await.expect("page");
+        assert_eq!(page.status().as_u16(), 503);
+        let html = page.text().await.expect("html");
+        assert!(html.contains("data-testid=\"unavailable\""), "{html}");
+        assert!(!html.contains("data-testid=\"nav-login\""), "not shown as logged out");
     }
 
     exec(&admin, &format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")).await;

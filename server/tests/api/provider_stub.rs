@@ -46,6 +46,10 @@ struct Inner {
     codes: HashMap<String, Grant>,
     tokens: HashMap<String, StubUser>,
     counter: u64,
+    /// While set, the token endpoint waits for it and then refuses.
+    stall: Option<Arc<tokio::sync::Semaphore>>,
+    /// Token requests seen while stalled.
+    stalled_requests: u64,
 }
 
 #[derive(Clone)]
@@ -83,6 +87,17 @@ impl ProviderStub {
         let t = format!("at-{}-{}", inner.counter, user.sub);
         inner.tokens.insert(t.clone(), user);
         t
+    }
+
+    /// Makes the token endpoint hold each request until `release` gets a
+    /// permit, then refuse it (`invalid_grant`): a slow provider that fails.
+    pub fn stall_token_endpoint(&self, release: Arc<tokio::sync::Semaphore>) {
+        self.inner.lock().expect("lock").stall = Some(release);
+    }
+
+    /// How many token requests are (or were) held by the stall.
+    pub fn stalled_requests(&self) -> u64 {
+        self.inner.lock().expect("lock").stalled_requests
     }
 
     /// A code issued for `redirect_uri` without PKCE (for API clients that
@@ -166,6 +181,20 @@ async fn token(
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let error = |e: &str| (StatusCode::BAD_REQUEST, Json(json!({"error": e}))).into_response();
+    let stall = {
+        let mut inner = s.inner.lock().expect("lock");
+        let stall = inner.stall.clone();
+        if stall.is_some() {
+            inner.stalled_requests += 1;
+        }
+        stall
+    };
+    if let Some(release) = stall {
+        if let Ok(permit) = release.acquire().await {
+            permit.forget();
+        }
+        return error("invalid_grant");
+    }
     if !client_ok(&headers, &form) {
         return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client"}))).into_response();
     }

@@ -8,6 +8,7 @@ use tokio::net::{TcpListener, TcpStream};
 #[derive(Clone, Debug)]
 pub struct Email {
     pub to: String,
+    pub message_id: String,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -26,12 +27,19 @@ pub struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<Email>>>,
     server: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
+    /// How many upcoming messages to keep but never acknowledge (the
+    /// connection drops instead of "250"): a crash after the hand-over.
+    unacked: Arc<Mutex<usize>>,
 }
 
-fn serve(listener: TcpListener, store: Arc<Mutex<Vec<Email>>>) -> tokio::task::JoinHandle<()> {
+fn serve(
+    listener: TcpListener,
+    store: Arc<Mutex<Vec<Email>>>,
+    unacked: Arc<Mutex<usize>>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(session(stream, store.clone()));
+            tokio::spawn(session(stream, store.clone(), unacked.clone()));
         }
     })
 }
@@ -41,8 +49,9 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind SMTP sink");
         let port = listener.local_addr().expect("addr").port();
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let server = serve(listener, messages.clone());
-        Self { port, messages, server: Arc::new(Mutex::new(Some(server))) }
+        let unacked = Arc::new(Mutex::new(0));
+        let server = serve(listener, messages.clone(), unacked.clone());
+        Self { port, messages, server: Arc::new(Mutex::new(Some(server))), unacked }
     }
 
     /// Takes the server down: connections to its port are refused.
@@ -56,7 +65,12 @@ impl SmtpSink {
     /// Brings it back on the same port.
     pub async fn restart(&self) {
         let listener = TcpListener::bind(("127.0.0.1", self.port)).await.expect("rebind SMTP sink");
-        *self.server.lock().expect("lock") = Some(serve(listener, self.messages.clone()));
+        *self.server.lock().expect("lock") = Some(serve(listener, self.messages.clone(), self.unacked.clone()));
+    }
+
+    /// Keeps the next `n` messages but hangs up instead of acknowledging them.
+    pub fn keep_without_ack(&self, n: usize) {
+        *self.unacked.lock().expect("lock") = n;
     }
 
     pub fn url(&self) -> String {
@@ -79,14 +93,14 @@ impl SmtpSink {
         panic!("no email #{n} to {to}; got {:?}", self.all().iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>());
     }
 
-    /// How many emails went to `to`, after giving stragglers a moment.
-    pub async fn count_to(&self, to: &str) -> usize {
-        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    /// How many emails went to `to` so far (see `TestApp::emails_to` to
+    /// wait for delivery first).
+    pub fn count_now(&self, to: &str) -> usize {
         self.all().iter().filter(|e| e.to.eq_ignore_ascii_case(to)).count()
     }
 }
 
-async fn session(stream: TcpStream, store: Arc<Mutex<Vec<Email>>>) {
+async fn session(stream: TcpStream, store: Arc<Mutex<Vec<Email>>>, unacked: Arc<Mutex<usize>>) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     let _ = write.write_all(b"220 sink.test ESMTP ready\r\n").await;
@@ -116,6 +130,13 @@ async fn session(stream: TcpStream, store: Arc<Mutex<Vec<Email>>>) {
             if let Some(email) = parse(&raw) {
                 store.lock().expect("lock").push(email);
             }
+            {
+                let mut left = unacked.lock().expect("lock");
+                if *left > 0 {
+                    *left -= 1;
+                    return;
+                }
+            }
             b"250 queued\r\n"
         } else if cmd.starts_with("QUIT") {
             let _ = write.write_all(b"221 bye\r\n").await;
@@ -132,6 +153,7 @@ fn parse(raw: &[u8]) -> Option<Email> {
     let to = msg.to()?.first()?.address()?.to_owned();
     Some(Email {
         to,
+        message_id: msg.message_id().unwrap_or_default().to_owned(),
         subject: msg.subject().unwrap_or_default().to_owned(),
         text: msg.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
         html: msg.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),

@@ -1,0 +1,163 @@
+//! Answers that must never be cached, CSP on every HTML answer, bodies and
+//! headers that never finish, floods of password hashes, and concurrent
+//! uploads.
+
+use crate::helpers::{Auth, Backend, Opts, TestApp, PASSWORD};
+use futures::future::join_all;
+use reqwest::multipart;
+use serde_json::json;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+cases!(
+    credentials_and_account_data_are_never_cached,
+    every_html_answer_has_a_csp,
+    oversized_form_bodies_are_413,
+    a_half_sent_request_is_cut_off,
+    a_flood_of_hashes_is_refused_not_queued_forever,
+    concurrent_avatar_uploads_leave_one_file
+);
+
+fn no_store(h: &reqwest::header::HeaderMap) -> bool {
+    h.get("cache-control").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("no-store"))
+}
+
+async fn credentials_and_account_data_are_never_cached(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let r = app.login("ada", PASSWORD).await;
+    assert!(no_store(&r.headers), "login/ carries a token");
+    let auth = app.auth_from(&r);
+    assert!(no_store(&app.get_user(&auth).await.headers), "user/");
+    let browser = app.browser();
+    app.call_with(
+        &browser,
+        reqwest::Method::POST,
+        "/login/",
+        Some(json!({"username": "ada", "password": PASSWORD})),
+        &Auth::None,
+    )
+    .await;
+    for path in ["/profile", "/sessions", "/login", "/"] {
+        let r = browser.get(format!("{}{path}", app.base)).send().await.expect("page");
+        assert!(no_store(r.headers()), "{path}");
+    }
+    let r = browser
+        .post(format!("{}/fn/account", app.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .expect("server fn");
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(no_store(r.headers()), "server functions");
+}
+
+async fn every_html_answer_has_a_csp(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    for path in ["/api/docs/", "/login", "/no-such-page", "/accounts/nope/login"] {
+        let r = app.http.get(format!("{}{path}", app.base)).send().await.expect("get");
+        let html = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").starts_with("text/html");
+        assert!(html, "{path}: {:?}", r.headers().get("content-type"));
+        let csp =
+            r.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src"), "{path}: {csp:?}");
+        assert!(!csp.contains("script-src *") && !csp.contains("'unsafe-eval'"), "{path}: {csp}");
+    }
+}
+
+async fn oversized_form_bodies_are_413(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    let big = format!("login=ada&password={}", "x".repeat(200 * 1024));
+    for (accept, json) in [("application/json", true), ("text/html", false)] {
+        let r = app
+            .http
+            .post(format!("{}/fn/login", app.base))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", accept)
+            .body(big.clone())
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status().as_u16(), 413, "{accept}");
+        let text = r.text().await.expect("body");
+        assert_eq!(text.contains("\"detail\""), json, "{text}");
+    }
+    // without a declared length, too
+    let chunks = futures::stream::iter((0..50).map(|_| Ok::<_, std::io::Error>(vec![b'x'; 4096])));
+    let r = app
+        .http
+        .post(format!("{}/fn/signup", app.base))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(reqwest::Body::wrap_stream(chunks))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 413);
+}
+
+async fn a_half_sent_request_is_cut_off(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_HEADER_TIMEOUT", "1")).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    conn.write_all(b"GET /api/auth/user/ HTTP/1.1\r\nHost: latchkey.test\r\nX-Slow: ").await.expect("write");
+    let mut buf = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), conn.read_to_end(&mut buf)).await;
+    assert!(closed.is_ok(), "the server still holds a half-sent request after 10 s");
+    // a whole request on a fresh connection is still served
+    assert_eq!(app.get_user(&Auth::None).await.status, 401);
+}
+
+async fn a_flood_of_hashes_is_refused_not_queued_forever(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_HASH_QUEUE", "2").env("LATCHKEY_RATE_LOGIN_IP", "off")).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let flood = (0..40).map(|i| {
+        let app = &app;
+        async move {
+            let r = app.login(&format!("nobody{i}"), "Wrong-Pass-1").await;
+            (r.status, r.headers.get("retry-after").is_some())
+        }
+    });
+    let answers = join_all(flood).await;
+    assert!(answers.iter().any(|(s, _)| *s == 503), "{answers:?}");
+    assert!(answers.iter().all(|(s, retry)| *s == 400 || (*s == 503 && *retry)), "{answers:?}");
+    assert_eq!(app.login("ada", PASSWORD).await.status, 200, "served again once the flood is over");
+}
+
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8,
+    6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
+];
+
+async fn concurrent_avatar_uploads_leave_one_file(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let Auth::Token(key) = app.login_auth("ada", PASSWORD).await else { panic!("token mode") };
+    let auth = Auth::Token(key.clone());
+    let uploads = (0..12).map(|i| {
+        let (app, key) = (&app, &key);
+        async move {
+            let form = multipart::Form::new().part("avatar", multipart::Part::bytes(PNG.to_vec()).file_name("me.png"));
+            let url = format!("{}/api/auth/user/avatar/", app.base);
+            let method = if i % 2 == 0 { reqwest::Method::PUT } else { reqwest::Method::POST };
+            app.http.request(method, url).header("Authorization", format!("Token {key}")).multipart(form).send().await
+        }
+    });
+    for r in join_all(uploads).await {
+        assert_eq!(r.expect("upload").status().as_u16(), 200);
+    }
+    // and a profile edit racing with them does not bring back an old name
+    let r = app.call(reqwest::Method::PATCH, "/user/", Some(json!({"profile": {"bio": "hi"}})), &auth).await;
+    assert_eq!(r.status, 200);
+    let files: Vec<String> = std::fs::read_dir(app.media_dir().join("avatars"))
+        .expect("avatars dir")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let avatar = app.get_user(&auth).await.body["profile"]["avatar"].as_str().expect("avatar").to_owned();
+    assert!(avatar.ends_with(&files[0]), "{avatar} vs {files:?}");
+    // deleting the account removes it
+    let r = app.call(reqwest::Method::DELETE, "/user/", Some(json!({ "password": PASSWORD })), &auth).await;
+    assert_eq!(r.status, 204);
+    assert_eq!(std::fs::read_dir(app.media_dir().join("avatars")).expect("dir").count(), 0);
+}
