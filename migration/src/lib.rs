@@ -11,6 +11,7 @@ mod m0005_social_accounts;
 mod m0006_rate_limits;
 mod m0007_email_outbox;
 mod m0008_sealed_outbox;
+mod m0009_auth_epoch;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_rate_limits::Migration),
             Box::new(m0007_email_outbox::Migration),
             Box::new(m0008_sealed_outbox::Migration),
+            Box::new(m0009_auth_epoch::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@
 use axum::extract::Request;
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -50,6 +50,11 @@ fn is_static_asset(path: &str) -> bool {
 async fn per_response(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
+    if res.status() == axum::http::StatusCode::REQUEST_TIMEOUT && !res.headers().contains_key(header::CONTENT_TYPE) {
+        // the request timeout answers with a bare status: say what happened, as JSON
+        let detail = axum::Json(serde_json::json!({ "detail": "The request took too long to arrive." }));
+        res = (axum::http::StatusCode::REQUEST_TIMEOUT, detail).into_response();
+    }
     let headers = res.headers_mut();
     if !is_static_asset(&path) && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

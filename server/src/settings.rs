@@ -25,8 +25,12 @@ pub struct Settings {
     /// How long a client may take to send a request's headers (and an idle
     /// keep-alive connection may stay open), seconds.
     pub header_timeout_secs: u64,
-    /// How long a client may take to send a request's body, seconds.
+    /// How long a request's body may pause between pieces, seconds.
     pub body_timeout_secs: u64,
+    /// How long a whole request may take, seconds (408 past it).
+    pub request_timeout_secs: u64,
+    /// Connections open at once.
+    pub max_connections: usize,
     pub engine: EngineConfig,
 }
 
@@ -206,6 +210,8 @@ impl Settings {
         engine.verification_ttl_secs = src.parse("LATCHKEY_VERIFICATION_TTL", engine.verification_ttl_secs)?;
         engine.session_ttl_secs = src.parse("LATCHKEY_SESSION_TTL", engine.session_ttl_secs)?;
         engine.outbox_retention_secs = src.parse("LATCHKEY_OUTBOX_RETENTION", engine.outbox_retention_secs)?;
+        engine.housekeeping_interval_secs =
+            src.parse("LATCHKEY_HOUSEKEEPING_INTERVAL", engine.housekeeping_interval_secs)?;
         engine.auth_cache_ttl_secs = src.parse("LATCHKEY_AUTH_CACHE_TTL", engine.auth_cache_ttl_secs)?;
         engine.old_password_required = src.parse("LATCHKEY_OLD_PASSWORD_REQUIRED", true)?;
         engine.media_dir = src.get("LATCHKEY_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("media"));
@@ -233,6 +239,8 @@ impl Settings {
             trusted_origins,
             header_timeout_secs: src.parse("LATCHKEY_HEADER_TIMEOUT", 10)?,
             body_timeout_secs: src.parse("LATCHKEY_BODY_TIMEOUT", 30)?,
+            request_timeout_secs: src.parse("LATCHKEY_REQUEST_TIMEOUT", 120)?,
+            max_connections: src.parse("LATCHKEY_MAX_CONNECTIONS", 4096)?,
             data_dir,
             engine,
         })

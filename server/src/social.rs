@@ -58,7 +58,13 @@ fn failure(message: &str) -> Response {
 fn flow_failure(e: FlowError) -> Response {
     match e {
         FlowError::Invalid(errors) => {
-            let text = errors.0.values().flatten().cloned().collect::<Vec<_>>().join(" ");
+            let mut text = errors.0.values().flatten().cloned().collect::<Vec<_>>().join(" ");
+            if text == app::core::messages::SOCIAL_EMAIL_TAKEN {
+                text.push_str(
+                    " If it is yours, log in with your password and connect this provider from your profile \
+                     (forgot it? use \"Forgot your password?\").",
+                );
+            }
             failure(&text)
         }
         FlowError::NotFound => failure("This login provider is not configured."),
@@ -110,16 +116,17 @@ pub async fn callback(
     let Some(pending) = pending.filter(|p| p.login.provider == provider) else {
         return failure("This login attempt has expired or was started elsewhere. Please start again.");
     };
-    if let Some(error) = q.error {
-        let why = q.error_description.unwrap_or(error);
-        return failure(&format!("The provider did not let you in: {why}"));
-    }
     let same_state = q
         .state
         .as_deref()
         .is_some_and(|s| bool::from(subtle::ConstantTimeEq::ct_eq(s.as_bytes(), pending.login.state.as_bytes())));
     if !same_state {
         return failure("The login could not be verified (state mismatch). Please start again.");
+    }
+    if let Some(error) = q.error {
+        // the provider's words are not shown: a crafted link must not put text on our pages
+        tracing::info!(%error, description = q.error_description.as_deref().unwrap_or(""), "provider refused a login");
+        return failure("The provider did not let you in. Please start again.");
     }
     let Some(code) = q.code else { return failure("The provider sent no authorization code.") };
     let redirect_uri = engine.config().social_callback_url(&provider);
@@ -132,12 +139,8 @@ pub async fn callback(
         Err(e) => return flow_failure(e.into()),
     };
     if pending.connect {
-        let user = match web_session::user_id(&session).await {
-            Ok(Some(id)) => match engine.active_user(id).await {
-                Ok(found) => found,
-                Err(e) => return flow_failure(e),
-            },
-            Ok(None) => None,
+        let user = match web_session::signed_in_user(engine, &session).await {
+            Ok(found) => found,
             Err(e) => return flow_failure(e),
         };
         let Some(user) = user else { return failure("Log in first, then connect the account from your profile.") };

@@ -27,7 +27,7 @@ pub struct Application {
     router: Router,
     addr: SocketAddr,
     engine: Engine,
-    header_timeout: Duration,
+    limits: crate::serve::Limits,
 }
 
 /// Opens the database (creating a SQLite file's directory) and migrates it.
@@ -105,9 +105,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(body_limit::server_functions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(sessions)
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(
-            state.settings.body_timeout_secs,
-        )));
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(state.settings.body_timeout_secs)))
+        // the whole request, however slowly its body drips in
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.settings.request_timeout_secs),
+        ));
     headers::apply(routes, https).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
@@ -139,8 +142,11 @@ impl Application {
         let addr = listener.local_addr()?;
         let leptos_options = leptos_options(&settings, addr);
         let state = AppState { engine: engine.clone(), settings: Arc::new(settings), leptos_options };
-        let header_timeout = Duration::from_secs(state.settings.header_timeout_secs);
-        Ok(Self { listener, router: router(state), addr, engine, header_timeout })
+        let limits = crate::serve::Limits {
+            header_timeout: Duration::from_secs(state.settings.header_timeout_secs),
+            max_connections: state.settings.max_connections,
+        };
+        Ok(Self { listener, router: router(state), addr, engine, limits })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -159,7 +165,7 @@ impl Application {
     /// # Errors
     /// Socket failures.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let serve = crate::serve::serve(self.listener, self.router, self.header_timeout, shutdown_signal());
+        let serve = crate::serve::serve(self.listener, self.router, self.limits, shutdown_signal());
         tokio::select! {
             r = serve => r.context("serving"),
             () = self.engine.clone().run_outbox_worker() => Ok(()),

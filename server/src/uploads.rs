@@ -52,12 +52,7 @@ pub async fn avatar(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let engine = &state.engine;
-    let user = match session::user_id(&session).await {
-        Ok(Some(id)) => engine.active_user(id).await,
-        Ok(None) => Ok(None),
-        Err(e) => Err(e),
-    };
-    let user = match user {
+    let user = match session::signed_in_user(engine, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => return Redirect::to("/login?next=/profile").into_response(),
         Err(e) => return unavailable_or_error(e),

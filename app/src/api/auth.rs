@@ -82,22 +82,13 @@ pub async fn resend_verification(email: String) -> Result<FormState, ServerFnErr
     forms::finish(result, &[("email", email.as_str())], "/verify-email?notice=verification_sent")
 }
 
-/// What following an emailed link did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum LinkOutcome {
-    Done,
-    Invalid,
-}
-
-/// Follows a verification link (the page calls this while rendering).
+/// Confirms the address a verification link was sent to. Only a form post
+/// does this: the link's page (a GET, which mail scanners and previews
+/// follow on their own) just shows the button.
 #[server(prefix = "/fn", endpoint = "verify_email")]
-pub async fn verify_email(key: String) -> Result<LinkOutcome, ServerFnError> {
+pub async fn verify_email(key: String) -> Result<FormState, ServerFnError> {
     use super::forms;
-    use crate::core::FlowError;
     let engine = forms::engine()?;
-    match engine.verify_email(&key).await {
-        Ok(_) => Ok(LinkOutcome::Done),
-        Err(FlowError::NotFound | FlowError::Invalid(_)) => Ok(LinkOutcome::Invalid),
-        Err(e) => Err(forms::failure(e)),
-    }
+    let result = engine.verify_email(&key).await.map(|_| ());
+    forms::finish(result, &[], "/login?notice=verified")
 }

@@ -39,8 +39,7 @@ pub async fn client(engine: &Engine) -> crate::core::flows::throttle::Client {
 /// The signed-in user, if any.
 pub async fn current_user(engine: &Engine) -> Result<Option<(User, Session)>, ServerFnError> {
     let session = session().await?;
-    let Some(id) = super::session::user_id(&session).await.map_err(failure)? else { return Ok(None) };
-    let user = engine.active_user(id).await.map_err(failure)?;
+    let user = super::session::signed_in_user(engine, &session).await.map_err(failure)?;
     Ok(user.map(|u| (u, session)))
 }
 

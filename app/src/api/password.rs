@@ -63,6 +63,9 @@ pub async fn change_password(
         new_password1: SecretString::from(new_password1),
         new_password2: SecretString::from(new_password2),
     };
-    let result = engine.change_password(&user, input, &keep).await;
+    let result = match engine.change_password(&user, input, &keep).await {
+        Ok(epoch) => session::restamp(&session, epoch).await.map_err(crate::core::FlowError::Unexpected),
+        Err(e) => Err(e),
+    };
     forms::finish(result, &[], "/profile?notice=password_changed")
 }

@@ -1,6 +1,5 @@
 //! Profile details and email change for the pages.
 
-use super::auth::LinkOutcome;
 use crate::shared::forms::FormState;
 use leptos::prelude::*;
 
@@ -47,15 +46,12 @@ pub async fn change_email(new_email: String, password: String) -> Result<FormSta
     forms::finish(result, &[("new_email", new_email.as_str())], "/profile?notice=email_change_sent")
 }
 
-/// Follows an email-change confirmation link.
+/// Confirms an email change (a form post from the link's page, never the
+/// GET of the link itself).
 #[server(prefix = "/fn", endpoint = "confirm_email_change")]
-pub async fn confirm_email_change(key: String) -> Result<LinkOutcome, ServerFnError> {
+pub async fn confirm_email_change(key: String) -> Result<FormState, ServerFnError> {
     use super::forms;
-    use crate::core::FlowError;
     let engine = forms::engine()?;
-    match engine.confirm_email_change(&key).await {
-        Ok(_) => Ok(LinkOutcome::Done),
-        Err(FlowError::NotFound | FlowError::Invalid(_)) => Ok(LinkOutcome::Invalid),
-        Err(e) => Err(forms::failure(e)),
-    }
+    let result = engine.confirm_email_change(&key).await.map(|_| ());
+    forms::finish(result, &[], "/?notice=email_changed")
 }

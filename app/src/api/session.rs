@@ -8,6 +8,9 @@ use tower_sessions::Session;
 pub const USER_KEY: &str = "_auth_user_id";
 /// Session key holding the browser's User-Agent at sign-in (for the sessions list).
 pub const AGENT_KEY: &str = "_user_agent";
+/// Session key holding the user's credential generation at sign-in: a
+/// password change or reset moves the user's on, and the session dies.
+pub const EPOCH_KEY: &str = "_auth_epoch";
 
 /// Signs `user` into the browser session under a fresh id (no fixation).
 ///
@@ -16,6 +19,7 @@ pub const AGENT_KEY: &str = "_user_agent";
 pub async fn sign_in(session: &Session, user: &User, user_agent: Option<&str>) -> anyhow::Result<()> {
     session.cycle_id().await?;
     session.insert(USER_KEY, user.id).await?;
+    session.insert(EPOCH_KEY, user.auth_epoch).await?;
     if let Some(ua) = user_agent {
         session.insert(AGENT_KEY, ua.chars().take(255).collect::<String>()).await?;
     }
@@ -33,6 +37,31 @@ pub async fn user_id(session: &Session) -> Result<Option<i32>, FlowError> {
         tracing::warn!(error = %e, "session store unreadable");
         FlowError::Unavailable(e.to_string())
     })
+}
+
+/// The active user this session is signed in as: `None` when nobody is, or
+/// when the session belongs to an earlier credential generation (it was
+/// issued by a sign-in that raced with a password change).
+///
+/// # Errors
+/// `Unavailable` when the session store or the database cannot be read.
+pub async fn signed_in_user(engine: &Engine, session: &Session) -> Result<Option<User>, FlowError> {
+    let Some(id) = user_id(session).await? else { return Ok(None) };
+    let Some(user) = engine.active_user(id).await? else { return Ok(None) };
+    let epoch = session.get::<i32>(EPOCH_KEY).await.map_err(|e| FlowError::Unavailable(e.to_string()))?;
+    Ok((epoch.unwrap_or(0) == user.auth_epoch).then_some(user))
+}
+
+/// After this session changed the password: it stays signed in, under a
+/// fresh id (a copy of the old cookie is worth nothing) and the new
+/// credential generation.
+///
+/// # Errors
+/// Store failures.
+pub async fn restamp(session: &Session, epoch: i32) -> anyhow::Result<()> {
+    session.cycle_id().await?;
+    session.insert(EPOCH_KEY, epoch).await?;
+    Ok(())
 }
 
 /// The stored key of this session, to spare it when revoking the others.

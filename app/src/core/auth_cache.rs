@@ -243,6 +243,7 @@ mod tests {
             is_active: true,
             date_joined: 0,
             last_login: None,
+            auth_epoch: 0,
         }
     }
 

@@ -199,6 +199,8 @@ pub struct EngineConfig {
     /// How long a delivered email's row (kind, recipient, times; never its
     /// content) is kept.
     pub outbox_retention_secs: i64,
+    /// Seconds between housekeeping passes (0: none).
+    pub housekeeping_interval_secs: u64,
     /// How long reads may reuse what a token resolved to (0: never). Changes
     /// are seen at once on this replica and, on PostgreSQL, on the others.
     pub auth_cache_ttl_secs: u64,
@@ -234,6 +236,7 @@ impl EngineConfig {
             refresh_ttl_secs: 24 * 3600,
             session_ttl_secs: 14 * 24 * 3600,
             outbox_retention_secs: 7 * 24 * 3600,
+            housekeeping_interval_secs: 60,
             auth_cache_ttl_secs: 10,
             old_password_required: true,
             media_dir: "data/media".into(),

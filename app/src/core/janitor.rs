@@ -61,9 +61,14 @@ impl Engine {
         })
     }
 
-    /// Runs a pass every minute (at once again while batches come back full)
-    /// for as long as the future is polled.
+    /// Runs a pass every `housekeeping_interval_secs` (at once again while
+    /// batches come back full) for as long as the future is polled; never
+    /// when the interval is 0.
     pub async fn run_janitor(self) {
+        let every = self.config().housekeeping_interval_secs;
+        if every == 0 {
+            return std::future::pending().await;
+        }
         loop {
             let pause = match self.purge_once().await {
                 Ok(report) => {
@@ -73,12 +78,12 @@ impl Engine {
                     if report.saturated() {
                         Duration::from_secs(1)
                     } else {
-                        Duration::from_secs(60)
+                        Duration::from_secs(every)
                     }
                 }
                 Err(e) => {
                     tracing::warn!(error = %format!("{e:#}"), "housekeeping pass failed");
-                    Duration::from_secs(60)
+                    Duration::from_secs(every)
                 }
             };
             tokio::time::sleep(pause).await;

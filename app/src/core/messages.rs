@@ -56,9 +56,6 @@ pub fn image_too_large(max_bytes: usize) -> String {
 }
 
 pub const SOCIAL_EMAIL_TAKEN: &str = "User is already registered with this e-mail address.";
-pub const SOCIAL_EMAIL_UNCONFIRMED: &str = "An account already uses this e-mail address but never confirmed it. \
-     To use it, reset its password with the \"Forgot your password?\" link, or log in to it and connect this provider \
-     from your profile.";
 pub const SOCIAL_NO_EMAIL: &str = "The provider did not share an e-mail address.";
 pub const SOCIAL_OTHER_USER: &str = "The social account is already connected to a different account.";
 pub const SOCIAL_UNREACHABLE: &str = "The provider could not be reached. Please try again later.";

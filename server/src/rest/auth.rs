@@ -72,10 +72,7 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<Option<Auth
     let Ok(session) = Session::from_request_parts(parts, state).await else {
         return Ok(None);
     };
-    let Some(user_id) = session::user_id(&session).await? else {
-        return Ok(None);
-    };
-    let Some(user) = state.engine.active_user(user_id).await? else {
+    let Some(user) = session::signed_in_user(&state.engine, &session).await? else {
         return Ok(None);
     };
     let key = session::stored_key(&state.engine, &session).unwrap_or_default();

@@ -7,12 +7,18 @@ use super::payload::Payload;
 use crate::state::AppState;
 use app::core::flows::password_change::PasswordChangeInput;
 use app::core::flows::password_reset::ResetConfirmInput;
+use app::core::flows::Credential;
 use app::core::messages;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 
-pub async fn change(State(state): State<AppState>, authed: Authed, mut p: Payload) -> ApiResult<Json<Value>> {
+pub async fn change(
+    State(state): State<AppState>,
+    authed: Authed,
+    session: tower_sessions::Session,
+    mut p: Payload,
+) -> ApiResult<Json<Value>> {
     let old_password = if state.engine.config().old_password_required {
         Some(p.secret("old_password"))
     } else {
@@ -24,7 +30,10 @@ pub async fn change(State(state): State<AppState>, authed: Authed, mut p: Payloa
         new_password2: p.secret("new_password2"),
     };
     p.finish()?;
-    state.engine.change_password(&authed.user, input, &authed.credential).await?;
+    let epoch = state.engine.change_password(&authed.user, input, &authed.credential).await?;
+    if matches!(authed.credential, Credential::Session(_)) {
+        app::api::session::restamp(&session, epoch).await?;
+    }
     Ok(Json(json!({ "detail": messages::PASSWORD_SAVED })))
 }
 

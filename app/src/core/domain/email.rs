@@ -52,7 +52,13 @@ impl EmailAddress {
         if !valid_local(local) || !valid_domain(domain) {
             return Err(messages::INVALID_EMAIL.to_owned());
         }
-        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+        let address = Self(format!("{local}@{}", domain.to_lowercase()));
+        // lowercasing can lengthen an address (`İ` becomes two characters):
+        // what is stored must fit the column on every database
+        if address.0.chars().count() > MAX_LEN || address.canonical().chars().count() > MAX_LEN {
+            return Err(messages::too_long(MAX_LEN));
+        }
+        Ok(address)
     }
 
     pub fn as_str(&self) -> &str {
@@ -94,5 +100,9 @@ mod tests {
         }
         assert_eq!(EmailAddress::parse(""), Err(messages::BLANK.to_owned()));
         assert_eq!(EmailAddress::parse(&format!("{}@example.com", "a".repeat(250))), Err(messages::too_long(254)));
+        let long_once_lowercased = format!("{}@example.com", "\u{130}".repeat(60)).repeat(1);
+        assert!(EmailAddress::parse(&long_once_lowercased).is_err());
+        let domain = vec!["\u{130}".repeat(30); 7].join(".");
+        assert_eq!(EmailAddress::parse(&format!("a@{domain}.co")), Err(messages::too_long(254)));
     }
 }

@@ -39,7 +39,9 @@ impl Username {
             return Err(vec![messages::BLANK.to_owned()]);
         }
         let mut errors = Vec::new();
-        if value.chars().count() > MAX_LEN {
+        // the stored forms must fit too: lowercasing can lengthen a name
+        // (`İ` becomes two characters), and PostgreSQL refuses what is longer
+        if value.chars().count() > MAX_LEN || canonical(&value).chars().count() > MAX_LEN {
             errors.push(messages::too_long(MAX_LEN));
         }
         let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '@' | '.' | '+' | '-');
@@ -112,6 +114,11 @@ mod tests {
         assert_eq!(Username::parse(&"a".repeat(151)), Err(vec![messages::too_long(150)]));
         assert!(Username::parse(&"a".repeat(150)).is_ok());
         assert!(Username::parse("a\0b").is_err());
+        assert_eq!(
+            Username::parse(&"\u{130}".repeat(100)),
+            Err(vec![messages::too_long(150)]),
+            "longer once lowercased"
+        );
     }
 
     #[test]

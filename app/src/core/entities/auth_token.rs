@@ -10,6 +10,8 @@ pub struct Model {
     pub key_hash: String,
     pub user_id: i32,
     pub created_at: i64,
+    /// The credential generation (see migration m0009).
+    pub auth_epoch: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

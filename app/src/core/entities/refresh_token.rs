@@ -16,6 +16,8 @@ pub struct Model {
     pub used_at: Option<i64>,
     pub revoked_at: Option<i64>,
     pub created_at: i64,
+    /// The credential generation (see migration m0009).
+    pub auth_epoch: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

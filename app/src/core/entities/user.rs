@@ -18,6 +18,8 @@ pub struct Model {
     pub is_active: bool,
     pub date_joined: i64,
     pub last_login: Option<i64>,
+    /// The credential generation (see migration m0009).
+    pub auth_epoch: i32,
 }
 
 impl std::fmt::Debug for Model {

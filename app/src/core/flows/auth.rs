@@ -1,5 +1,10 @@
 //! Credentials for API clients: opaque tokens and JWT pairs. Issue them,
 //! authenticate requests with them, rotate and revoke them.
+//!
+//! Every credential carries the user's credential generation (`auth_epoch`)
+//! as it was when the sign-in began; only credentials of the current
+//! generation authenticate, so a revocation also kills whatever a sign-in
+//! still in flight issues after it.
 
 use super::Credential;
 use crate::core::entities::user::Model as User;
@@ -28,7 +33,7 @@ impl Engine {
     /// Database failures only.
     pub async fn issue_token(&self, user: &User) -> Result<String, FlowError> {
         let key = secrets::random_token();
-        auth_tokens::insert(self.db(), user.id, self.token_hasher().hash(&key), self.now()).await?;
+        auth_tokens::insert(self.db(), user.id, self.token_hasher().hash(&key), self.now(), user.auth_epoch).await?;
         Ok(key)
     }
 
@@ -97,8 +102,9 @@ impl Engine {
         Ok((pair, refresh.jti))
     }
 
-    async fn store_refresh(&self, pair: &JwtPair, jti: &str, family: &str, user_id: i32) -> Result<(), FlowError> {
-        refresh_tokens::insert(self.db(), jti, family, user_id, pair.refresh_expiration, self.now()).await?;
+    async fn store_refresh(&self, pair: &JwtPair, jti: &str, family: &str, user: &User) -> Result<(), FlowError> {
+        let (db, exp) = (self.db(), pair.refresh_expiration);
+        refresh_tokens::insert(db, jti, family, user.id, exp, self.now(), user.auth_epoch).await?;
         Ok(())
     }
 
@@ -109,7 +115,7 @@ impl Engine {
     pub async fn issue_jwt(&self, user: &User) -> Result<JwtPair, FlowError> {
         let family = secrets::random_token();
         let (pair, jti) = self.mint(user.id, &family)?;
-        self.store_refresh(&pair, &jti, &family, user.id).await?;
+        self.store_refresh(&pair, &jti, &family, user).await?;
         Ok(pair)
     }
 
@@ -125,10 +131,11 @@ impl Engine {
 
     /// The active user of a decoded access token whose family is still live.
     async fn access_owner(&self, claims: &Claims) -> Result<User, FlowError> {
-        if !refresh_tokens::family_active(self.db(), &claims.sid).await? {
+        let user = self.active_user(claims.user_id).await?.ok_or(FlowError::TokenInvalid)?;
+        if !refresh_tokens::family_live(self.db(), &claims.sid, user.auth_epoch).await? {
             return Err(FlowError::TokenInvalid);
         }
-        self.active_user(claims.user_id).await?.ok_or(FlowError::TokenInvalid)
+        Ok(user)
     }
 
     /// [`Engine::authenticate_access`] for reads: the signature and expiry
@@ -154,14 +161,10 @@ impl Engine {
     /// `TokenInvalid`.
     pub async fn verify_jwt(&self, token: &str) -> Result<(), FlowError> {
         let claims = self.jwt().decode(token, None, self.now())?;
-        let live = if claims.token_type == REFRESH {
-            refresh_tokens::by_jti(self.db(), &claims.jti)
-                .await?
-                .is_some_and(|r| r.used_at.is_none() && r.revoked_at.is_none())
-        } else {
-            refresh_tokens::family_active(self.db(), &claims.sid).await?
-        };
-        if live && self.active_user(claims.user_id).await?.is_some() {
+        let user = self.active_user(claims.user_id).await?.ok_or(FlowError::TokenInvalid)?;
+        let unused = claims.token_type != REFRESH
+            || refresh_tokens::by_jti(self.db(), &claims.jti).await?.is_some_and(|r| r.used_at.is_none());
+        if unused && refresh_tokens::family_live(self.db(), &claims.sid, user.auth_epoch).await? {
             Ok(())
         } else {
             Err(FlowError::TokenInvalid)
@@ -187,8 +190,15 @@ impl Engine {
             return Err(FlowError::TokenInvalid);
         }
         let user = self.active_user(row.user_id).await?.ok_or(FlowError::TokenInvalid)?;
+        // the new token keeps the generation of the one it replaces: if that
+        // one is no longer current, neither is the new one
+        if row.auth_epoch != user.auth_epoch
+            || !refresh_tokens::family_live(self.db(), &row.family, row.auth_epoch).await?
+        {
+            return Err(FlowError::TokenInvalid);
+        }
         let (pair, jti) = self.mint(user.id, &row.family)?;
-        self.store_refresh(&pair, &jti, &row.family, user.id).await?;
+        self.store_refresh(&pair, &jti, &row.family, &User { auth_epoch: row.auth_epoch, ..user }).await?;
         Ok(pair)
     }
 
@@ -211,22 +221,36 @@ impl Engine {
     }
 
     /// Ends every session, token and refresh family of the user but `keep`,
-    /// and voids pending reset links and email changes (a password change
-    /// does this: whoever stole a credential loses what they started).
-    pub async fn revoke_all_except(&self, user_id: i32, keep: &Credential) -> Result<(), FlowError> {
+    /// and voids pending reset links and email changes (whoever stole a
+    /// credential loses what they started). Returns the new credential
+    /// generation; a kept browser session must be stamped with it (see
+    /// `api::session::restamp`).
+    ///
+    /// # Errors
+    /// Database failures only.
+    pub async fn revoke_all_except(&self, user_id: i32, keep: &Credential) -> Result<i32, FlowError> {
+        let epoch = users::bump_epoch(self.db(), user_id).await?;
+        self.end_credentials(user_id, keep, epoch).await?;
+        Ok(epoch)
+    }
+
+    /// After the generation moved on to `epoch`: keeps `keep` valid and
+    /// deletes or revokes everything else.
+    pub(crate) async fn end_credentials(&self, user_id: i32, keep: &Credential, epoch: i32) -> Result<(), FlowError> {
         let db = self.db();
-        let keep_session = match keep {
-            Credential::Session(h) => Some(h.as_str()),
-            _ => None,
-        };
-        let keep_token = match keep {
-            Credential::Token(id) => Some(*id),
-            _ => None,
-        };
-        let keep_family = match keep {
-            Credential::Jwt(f) => Some(f.as_str()),
-            _ => None,
-        };
+        let (mut keep_session, mut keep_token, mut keep_family) = (None, None, None);
+        match keep {
+            Credential::Session(h) => keep_session = Some(h.as_str()),
+            Credential::Token(id) => {
+                auth_tokens::restamp(db, *id, epoch).await?;
+                keep_token = Some(*id);
+            }
+            Credential::Jwt(f) => {
+                refresh_tokens::restamp_family(db, f, epoch).await?;
+                keep_family = Some(f.as_str());
+            }
+            Credential::None => {}
+        }
         sessions::delete_for_user(db, user_id, keep_session).await?;
         auth_tokens::delete_for_user(db, user_id, keep_token).await?;
         refresh_tokens::revoke_for_user(db, user_id, keep_family, self.now()).await?;

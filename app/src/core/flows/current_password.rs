@@ -16,10 +16,17 @@ impl Engine {
     /// `Throttled` when the account's budget of password checks is spent.
     pub(crate) async fn check_current_password(&self, user: &User, password: SecretString) -> Result<bool, FlowError> {
         let reservation = self.reserve_check(&account_budget(user.id)).await?.map_err(FlowError::Throttled)?;
-        let ok = self.hasher().verify(password, user.password_hash.clone()).await?;
-        if ok {
-            self.release(reservation).await?;
+        match self.hasher().verify(password, user.password_hash.clone()).await {
+            Ok(true) => {
+                self.release(reservation).await?;
+                Ok(true)
+            }
+            Ok(false) => Ok(false),
+            Err(e) => {
+                // nothing was checked (the hash queue is full): give the check back
+                self.release(reservation).await?;
+                Err(e.into())
+            }
         }
-        Ok(ok)
     }
 }

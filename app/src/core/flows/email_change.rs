@@ -44,12 +44,22 @@ impl Engine {
             if e.canonical() == user.email_lower {
                 return Err(FlowError::field("new_email", messages::SAME_EMAIL));
             }
+            // counted before anything is said about the address: an account
+            // cannot be used to probe which addresses have accounts
+            let limits = self.config().rate_limits;
+            let account = format!("user:{}", user.id);
+            self.throttle("email-change", client, limits.email_per_ip, Some((&account, limits.email_per_account)))
+                .await?;
             if users::by_email(self.db(), &e.canonical()).await?.is_some() {
                 return Err(FlowError::field("new_email", messages::EMAIL_TAKEN));
             }
-            let limits = self.config().rate_limits;
-            self.throttle("email", client, limits.email_per_ip, Some((&e.canonical(), limits.email_per_account)))
-                .await?;
+            self.throttle(
+                "email",
+                Client::default(),
+                limits.email_per_ip,
+                Some((&e.canonical(), limits.email_per_account)),
+            )
+            .await?;
         }
         let Some(email) = email else { return Err(anyhow::anyhow!("validated email missing").into()) };
         let key = secrets::random_token();

@@ -73,11 +73,25 @@ impl Engine {
         let typed =
             self.reserve_check(&format!("login:ident:{}", ident.text())).await?.map_err(FlowError::Throttled)?;
         let user = self.find_login_user(ident).await?;
-        // unknown identifiers draw on a budget of their own: the same work either way
-        let budget = user.as_ref().map_or_else(|| format!("login:unknown:{}", ident.text()), |u| account_budget(u.id));
+        // unknown identifiers draw on one of a fixed set of budgets: the same
+        // work either way, and a bounded number of counters
+        let budget = match &user {
+            Some(u) => account_budget(u.id),
+            None => format!("login:unknown:{}", &self.limit_key(&ident.text())[..3]),
+        };
         let account = self.reserve_check(&budget).await?.ok();
         let stored = user.as_ref().filter(|_| account.is_some()).and_then(|u| u.password_hash.clone());
-        let ok = self.hasher().verify(input.password.clone(), stored).await?;
+        let ok = match self.hasher().verify(input.password.clone(), stored).await {
+            Ok(ok) => ok,
+            Err(e) => {
+                // nothing was checked (the hash queue is full): give the checks back
+                self.release(typed).await?;
+                if let Some(account) = account {
+                    self.release(account).await?;
+                }
+                return Err(e.into());
+            }
+        };
         let (user, account) = match (user, account) {
             (Some(u), Some(account)) if ok && u.is_active => (u, account),
             _ => return Err(FlowError::non_field(messages::BAD_CREDENTIALS)),
@@ -87,11 +101,13 @@ impl Engine {
         if self.config().verification == VerificationMode::Mandatory && !user.email_verified {
             return Err(FlowError::non_field(messages::EMAIL_NOT_VERIFIED));
         }
-        if user.password_hash.as_deref().is_some_and(needs_rehash) {
+        if let Some(old) = user.password_hash.as_deref().filter(|h| needs_rehash(h)) {
             let hash = self.hasher().hash(input.password).await?;
-            users::set_password(self.db(), user.id, &hash).await?;
-            self.account_changed(user.id).await;
-            tracing::info!(user_id = user.id, "password hash upgraded");
+            // only if the password did not change meanwhile
+            if users::replace_hash(self.db(), user.id, old, &hash).await? {
+                self.account_changed(user.id).await;
+                tracing::info!(user_id = user.id, "password hash upgraded");
+            }
         }
         let t = self.now();
         users::touch_last_login(self.db(), user.id, t).await?;

@@ -16,6 +16,9 @@ pub struct PasswordChangeInput {
 }
 
 impl Engine {
+    /// Returns the new credential generation (a browser session that made
+    /// the change must be stamped with it).
+    ///
     /// # Errors
     /// `Invalid` on `old_password` (wrong) or `new_password2` (mismatch,
     /// weak); `Throttled` when the account's password checks are spent.
@@ -25,7 +28,7 @@ impl Engine {
         user: &User,
         input: PasswordChangeInput,
         keep: &Credential,
-    ) -> Result<(), FlowError> {
+    ) -> Result<i32, FlowError> {
         let mut errors = FieldErrors::new();
         if self.config().old_password_required {
             match &input.old_password {
@@ -43,20 +46,10 @@ impl Engine {
             }
         }
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", user)?;
-        self.set_password(user, input.new_password1, keep).await
-    }
-
-    /// Stores a new hash and revokes everything but `keep`.
-    pub(crate) async fn set_password(
-        &self,
-        user: &User,
-        password: SecretString,
-        keep: &Credential,
-    ) -> Result<(), FlowError> {
-        let hash = self.hasher().hash(password).await?;
-        users::set_password(self.db(), user.id, &hash).await?;
-        self.revoke_all_except(user.id, keep).await?;
+        let hash = self.hasher().hash(input.new_password1).await?;
+        let epoch = users::set_password(self.db(), user.id, &hash).await?;
+        self.end_credentials(user.id, keep, epoch).await?;
         tracing::info!(user_id = user.id, "password changed");
-        Ok(())
+        Ok(epoch)
     }
 }

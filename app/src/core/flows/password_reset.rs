@@ -86,10 +86,11 @@ impl Engine {
         Ok((user, row.id))
     }
 
-    /// Sets the new password; the link is used up, every session, token and
-    /// pending email change of the account revoked, and the address counts as
-    /// verified. An account that had never confirmed its address also loses
-    /// its linked social identities (see `flows::social`).
+    /// Sets the new password; the link is used up, every session, token,
+    /// JWT family and pending email change of the account revoked, every
+    /// linked social identity unlinked, and the address counts as verified.
+    /// Whoever proves the address takes the account, and nothing anyone else
+    /// set up on it stays (see `flows::social`).
     ///
     /// # Errors
     /// `Invalid` on `uid`, `token` or `new_password2`.
@@ -109,16 +110,21 @@ impl Engine {
         if !otts::consume(self.db(), token_id, self.now()).await? {
             return Err(FlowError::field("token", messages::INVALID_VALUE));
         }
-        self.set_password(&user, input.new_password1, &Credential::None).await?;
-        if !user.email_verified {
-            // The reset proves who owns the address; whoever made the account
-            // may not have. Their sessions and tokens went with the password;
-            // their linked identities go too.
-            let unlinked = social_accounts::delete_all_for_user(self.db(), user.id).await?;
-            tracing::warn!(user_id = user.id, unlinked, "unconfirmed account claimed by a password reset");
+        let hash = self.hasher().hash(input.new_password1).await?;
+        // One transaction: identities linked before go, the password changes
+        // and the credential generation moves on together. A sign-in racing
+        // with it either saw the old generation (and its credentials are
+        // dead) or no longer finds the identity.
+        let txn = self.db().begin().await?;
+        let unlinked = social_accounts::delete_all_for_user(&txn, user.id).await?;
+        let epoch = users::set_password(&txn, user.id, &hash).await?;
+        users::mark_email_verified(&txn, user.id).await?;
+        txn.commit().await?;
+        self.end_credentials(user.id, &Credential::None, epoch).await?;
+        if unlinked > 0 {
+            tracing::warn!(user_id = user.id, unlinked, "a password reset unlinked social identities");
         }
-        users::mark_email_verified(self.db(), user.id).await?;
-        self.account_changed(user.id).await;
+        tracing::info!(user_id = user.id, "password reset");
         Ok(())
     }
 }

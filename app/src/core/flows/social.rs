@@ -1,16 +1,17 @@
 //! Social login and connected accounts.
 //!
-//! Linking rule (no account is merged on a provider's word alone):
+//! Linking rule (no account is ever merged on a provider's word, the default
+//! of allauth and Kratos):
 //! - an identity logs into the account it is linked to;
-//! - else, when an account has the same address, it joins that account only
-//!   if both sides proved the address: the provider says it is verified and
-//!   the account verified it with us. An account whose address was never
-//!   confirmed may have been made by someone else to pre-hijack it, so the
-//!   login is refused; the owner of the address claims it by resetting its
-//!   password (which drops whatever its creator set up) or logs in to it and
-//!   connects the provider from the profile;
+//! - else, if an account already uses its address, the login is refused
+//!   ("User is already registered with this e-mail address."): the owner logs
+//!   in to that account and connects the provider from the profile. Whoever
+//!   made that account may not own the address (pre-hijacking), and even a
+//!   confirmed address may have been confirmed by someone else's click;
 //! - else a new account is made (asked to verify its address when the
 //!   provider did not vouch for it).
+//!
+//! A password reset unlinks every identity (see `flows::password_reset`).
 
 use crate::core::config::VerificationMode;
 use crate::core::domain::{EmailAddress, Username};
@@ -77,7 +78,8 @@ impl Engine {
             user_id,
             provider,
             uid: &identity.uid,
-            email: identity.email.clone(),
+            // only a well-formed address is kept (it must fit the column on every database)
+            email: identity.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()).map(|e| e.as_str().to_owned()),
             extra_data: Self::extra(identity),
         };
         Ok(social_accounts::insert(self.db(), new, t).await?)
@@ -116,8 +118,7 @@ impl Engine {
     #[tracing::instrument(skip_all, fields(provider))]
     pub async fn social_login(&self, provider: &str, identity: Identity) -> Result<User, FlowError> {
         let t = self.now();
-        if let Some(link) = social_accounts::by_uid(self.db(), provider, &identity.uid).await? {
-            let user = users::by_id(self.db(), link.user_id).await?.ok_or(FlowError::NotFound)?;
+        if let Some((link, user)) = social_accounts::by_uid_with_user(self.db(), provider, &identity.uid).await? {
             self.check_login_allowed(&user)?;
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
             users::touch_last_login(self.db(), user.id, t).await?;
@@ -126,16 +127,10 @@ impl Engine {
         let raw_email = identity.email.clone().ok_or_else(|| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
         let email = EmailAddress::parse(&raw_email).map_err(|_| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
         let user = match users::by_email(self.db(), &email.canonical()).await? {
-            Some(existing) if identity.email_verified && existing.email_verified => existing,
-            Some(existing) if identity.email_verified => {
-                tracing::warn!(
-                    user_id = existing.id,
-                    provider,
-                    "social login refused: the account never confirmed its address"
-                );
-                return Err(FlowError::non_field(messages::SOCIAL_EMAIL_UNCONFIRMED));
+            Some(existing) => {
+                tracing::info!(user_id = existing.id, provider, "social login refused: the address has an account");
+                return Err(FlowError::non_field(messages::SOCIAL_EMAIL_TAKEN));
             }
-            Some(_) => return Err(FlowError::non_field(messages::SOCIAL_EMAIL_TAKEN)),
             None => {
                 let username = self.free_username(&username_base(&identity, &email), &email).await?;
                 let new = NewUser {

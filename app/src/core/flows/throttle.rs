@@ -39,7 +39,7 @@ pub(crate) fn account_budget(user_id: i32) -> String {
 
 impl Engine {
     /// The stored key for a counter named `name`.
-    fn limit_key(&self, name: &str) -> String {
+    pub(crate) fn limit_key(&self, name: &str) -> String {
         self.limit_hasher().hash(name)
     }
 

@@ -4,16 +4,43 @@ use crate::core::entities::auth_token::{ActiveModel, Column, Entity as Tokens, M
 use crate::core::entities::user::{Entity as Users, Model as User};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
-pub async fn insert(db: &impl ConnectionTrait, user_id: i32, key_hash: String, now: i64) -> Result<Token, DbErr> {
-    ActiveModel { key_hash: Set(key_hash), user_id: Set(user_id), created_at: Set(now), ..Default::default() }
-        .insert(db)
-        .await
+/// A token of the credential generation `epoch` (the one read when the
+/// login began).
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    key_hash: String,
+    now: i64,
+    epoch: i32,
+) -> Result<Token, DbErr> {
+    ActiveModel {
+        key_hash: Set(key_hash),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        auth_epoch: Set(epoch),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
 }
 
-/// The token and its user, in one query (this runs on every API request).
+/// The token and its user, in one query (this runs on every API request);
+/// `None` also for a token of an earlier credential generation.
 pub async fn by_hash_with_user(db: &impl ConnectionTrait, key_hash: &str) -> Result<Option<(Token, User)>, DbErr> {
     let found = Tokens::find().filter(Column::KeyHash.eq(key_hash)).find_also_related(Users).one(db).await?;
-    Ok(found.and_then(|(t, u)| u.map(|u| (t, u))))
+    Ok(found.and_then(|(t, u)| u.map(|u| (t, u))).filter(|(t, u)| t.auth_epoch == u.auth_epoch))
+}
+
+/// Moves token `id` to generation `epoch` (the token a password change was
+/// made with stays valid).
+pub async fn restamp(db: &impl ConnectionTrait, id: i32, epoch: i32) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    Tokens::update_many()
+        .col_expr(Column::AuthEpoch, Expr::value(epoch))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 pub async fn delete(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {

@@ -79,5 +79,6 @@ pub async fn purge_dead(db: &impl ConnectionTrait, now: i64, limit: u64) -> Resu
     if ids.is_empty() {
         return Ok(0);
     }
-    Ok(Otts::delete_many().filter(Column::Id.is_in(ids)).exec(db).await?.rows_affected)
+    let dead = Condition::any().add(Column::ExpiresAt.lte(now)).add(Column::UsedAt.is_not_null());
+    Ok(Otts::delete_many().filter(Column::Id.is_in(ids)).filter(dead).exec(db).await?.rows_affected)
 }

@@ -128,5 +128,10 @@ pub async fn purge_sent(db: &impl ConnectionTrait, before: i64, limit: u64) -> R
     if ids.is_empty() {
         return Ok(0);
     }
-    Ok(Outbox::delete_many().filter(Column::Id.is_in(ids)).exec(db).await?.rows_affected)
+    Ok(Outbox::delete_many()
+        .filter(Column::Id.is_in(ids))
+        .filter(Column::SentAt.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
 }

@@ -45,7 +45,8 @@ pub async fn release(db: &impl ConnectionTrait, key: &str, window_start: i64) ->
 /// returns how many went.
 pub async fn purge(db: &impl ConnectionTrait, before: i64, limit: u64) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
-    let text = "DELETE FROM rate_limits WHERE key IN \
+    // the age test is repeated outside: a window renewed meanwhile stays
+    let text = "DELETE FROM rate_limits WHERE window_start < $1 AND key IN \
                 (SELECT key FROM rate_limits WHERE window_start < $1 LIMIT $2)";
     let values: Vec<Value> = vec![before.into(), (limit as i64).into()];
     Ok(db.execute(Statement::from_sql_and_values(backend, sql(backend, text), values)).await?.rows_affected())

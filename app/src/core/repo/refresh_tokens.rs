@@ -2,7 +2,7 @@
 
 use crate::core::entities::refresh_token::{ActiveModel, Column, Entity as Refresh, Model as RefreshToken};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -11,8 +11,10 @@ pub async fn insert(
     user_id: i32,
     expires_at: i64,
     now: i64,
+    epoch: i32,
 ) -> Result<RefreshToken, DbErr> {
     ActiveModel {
+        auth_epoch: Set(epoch),
         jti: Set(jti.to_owned()),
         family: Set(family.to_owned()),
         user_id: Set(user_id),
@@ -70,15 +72,42 @@ pub async fn revoke_for_user(
     q.exec(db).await.map(|_| ())
 }
 
-/// Whether a family still has an unrevoked token (access tokens carry it).
 /// The user a refresh family belongs to.
 pub async fn family_user(db: &impl ConnectionTrait, family: &str) -> Result<Option<i32>, DbErr> {
     Ok(Refresh::find().filter(Column::Family.eq(family)).one(db).await?.map(|r| r.user_id))
 }
 
-pub async fn family_active(db: &impl ConnectionTrait, family: &str) -> Result<bool, DbErr> {
-    let n = Refresh::find().filter(Column::Family.eq(family)).filter(Column::RevokedAt.is_null()).count(db).await?;
-    Ok(n > 0)
+/// Whether a family is alive for a user whose credential generation is
+/// `epoch`: it has tokens, none of them revoked (a revocation ends the whole
+/// family, even a token stored by a refresh that raced with it), all of the
+/// current generation.
+pub async fn family_live(db: &impl ConnectionTrait, family: &str, epoch: i32) -> Result<bool, DbErr> {
+    let backend = db.get_database_backend();
+    let text = "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
+                CAST(COALESCE(SUM(CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT) AS revoked, \
+                CAST(COALESCE(MIN(auth_epoch), -1) AS BIGINT) AS lo, CAST(COALESCE(MAX(auth_epoch), -1) AS BIGINT) AS hi \
+                FROM refresh_tokens WHERE family = $1";
+    let text = match backend {
+        sea_orm::DatabaseBackend::Postgres => text.to_owned(),
+        _ => text.replace('$', "?"),
+    };
+    let row = db.query_one(sea_orm::Statement::from_sql_and_values(backend, text, vec![family.into()])).await?;
+    let Some(row) = row else { return Ok(false) };
+    let n: i64 = row.try_get("", "n")?;
+    let revoked: i64 = row.try_get("", "revoked")?;
+    let (lo, hi): (i64, i64) = (row.try_get("", "lo")?, row.try_get("", "hi")?);
+    Ok(n > 0 && revoked == 0 && lo == i64::from(epoch) && hi == i64::from(epoch))
+}
+
+/// Moves family `family` to generation `epoch` (the family a password change
+/// was made with stays valid).
+pub async fn restamp_family(db: &impl ConnectionTrait, family: &str, epoch: i32) -> Result<(), DbErr> {
+    Refresh::update_many()
+        .col_expr(Column::AuthEpoch, Expr::value(epoch))
+        .filter(Column::Family.eq(family))
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// Deletes at most `limit` expired refresh tokens (an expired token can no
@@ -96,5 +125,10 @@ pub async fn purge_expired(db: &impl ConnectionTrait, now: i64, limit: u64) -> R
     if ids.is_empty() {
         return Ok(0);
     }
-    Ok(Refresh::delete_many().filter(Column::Id.is_in(ids)).exec(db).await?.rows_affected)
+    Ok(Refresh::delete_many()
+        .filter(Column::Id.is_in(ids))
+        .filter(Column::ExpiresAt.lte(now))
+        .exec(db)
+        .await?
+        .rows_affected)
 }

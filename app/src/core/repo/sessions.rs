@@ -91,5 +91,7 @@ pub async fn purge_expired(db: &impl ConnectionTrait, now: i64, limit: u64) -> R
     if expired.is_empty() {
         return Ok(0);
     }
-    Ok(Sessions::delete_many().filter(Column::IdHash.is_in(expired)).exec(db).await?.rows_affected)
+    // the age test is repeated: a session extended meanwhile stays
+    let res = Sessions::delete_many().filter(Column::IdHash.is_in(expired)).filter(Column::ExpiresAt.lte(now));
+    Ok(res.exec(db).await?.rows_affected)
 }

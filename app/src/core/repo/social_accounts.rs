@@ -10,6 +10,23 @@ pub async fn by_uid(db: &impl ConnectionTrait, provider: &str, uid: &str) -> Res
     Social::find().filter(Column::Provider.eq(provider)).filter(Column::Uid.eq(uid)).one(db).await
 }
 
+/// The link and its user read in one statement (one snapshot: a reset that
+/// unlinks and moves the credential generation on in one transaction is
+/// seen entirely or not at all).
+pub async fn by_uid_with_user(
+    db: &impl ConnectionTrait,
+    provider: &str,
+    uid: &str,
+) -> Result<Option<(SocialAccount, crate::core::entities::user::Model)>, DbErr> {
+    let found = Social::find()
+        .filter(Column::Provider.eq(provider))
+        .filter(Column::Uid.eq(uid))
+        .find_also_related(crate::core::entities::user::Entity)
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(link, user)| user.map(|u| (link, u))))
+}
+
 pub async fn for_user(db: &impl ConnectionTrait, user_id: i32) -> Result<Vec<SocialAccount>, DbErr> {
     Social::find().filter(Column::UserId.eq(user_id)).order_by_asc(Column::Id).all(db).await
 }

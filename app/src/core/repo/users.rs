@@ -68,13 +68,50 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: i64) -> Result
     row.insert(db).await.map_err(classify)
 }
 
-pub async fn set_password(db: &impl ConnectionTrait, id: i32, hash: &str) -> Result<(), DbErr> {
-    Users::update_many()
-        .col_expr(Column::PasswordHash, Expr::value(hash.to_owned()))
+fn sql(backend: sea_orm::DatabaseBackend, text: &str) -> String {
+    match backend {
+        sea_orm::DatabaseBackend::Postgres => text.to_owned(),
+        _ => text.replace('$', "?"),
+    }
+}
+
+/// Runs an `UPDATE users ... RETURNING auth_epoch`; the new generation.
+async fn update_returning_epoch(
+    db: &impl ConnectionTrait,
+    text: &str,
+    values: Vec<sea_orm::Value>,
+) -> Result<i32, DbErr> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one(sea_orm::Statement::from_sql_and_values(backend, sql(backend, text), values))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
+    row.try_get("", "auth_epoch")
+}
+
+/// Sets a new password hash and moves the credential generation on, in one
+/// statement: a login that read the old hash has the old generation.
+pub async fn set_password(db: &impl ConnectionTrait, id: i32, hash: &str) -> Result<i32, DbErr> {
+    let text = "UPDATE users SET password_hash = $1, auth_epoch = auth_epoch + 1 WHERE id = $2 RETURNING auth_epoch";
+    update_returning_epoch(db, text, vec![hash.into(), id.into()]).await
+}
+
+/// Moves the credential generation on (every credential issued before dies).
+pub async fn bump_epoch(db: &impl ConnectionTrait, id: i32) -> Result<i32, DbErr> {
+    let text = "UPDATE users SET auth_epoch = auth_epoch + 1 WHERE id = $1 RETURNING auth_epoch";
+    update_returning_epoch(db, text, vec![id.into()]).await
+}
+
+/// Replaces the hash only if it is still `old` (an upgrade of the same
+/// password must not undo a password change that happened meanwhile).
+pub async fn replace_hash(db: &impl ConnectionTrait, id: i32, old: &str, new: &str) -> Result<bool, DbErr> {
+    let res = Users::update_many()
+        .col_expr(Column::PasswordHash, Expr::value(new.to_owned()))
         .filter(Column::Id.eq(id))
+        .filter(Column::PasswordHash.eq(old))
         .exec(db)
-        .await
-        .map(|_| ())
+        .await?;
+    Ok(res.rows_affected == 1)
 }
 
 pub async fn mark_email_verified(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {

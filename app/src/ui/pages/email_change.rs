@@ -1,8 +1,7 @@
 //! Change email: ask (new address + password), then the landing page of the
 //! confirmation link sent to the new address.
 
-use crate::api::auth::LinkOutcome;
-use crate::api::profile::{confirm_email_change, ChangeEmail};
+use crate::api::profile::{ChangeEmail, ConfirmEmailChange};
 use crate::shared::routes;
 use crate::shared::user::AccountView;
 use crate::ui::components::account::RequireAccount;
@@ -42,27 +41,25 @@ fn EmailChangeForm(current: String) -> impl IntoView {
     }
 }
 
+/// The landing page of a confirmation link: one button confirms. Following
+/// the link alone (a mail scanner, a preview) changes nothing.
 #[component]
 pub fn ConfirmEmailChangePage() -> impl IntoView {
     let params = use_params_map();
-    let outcome = Resource::new(move || params.read().get("key").unwrap_or_default(), confirm_email_change);
+    let key = move || params.read().get("key").unwrap_or_default();
+    let action = ServerAction::<ConfirmEmailChange>::new();
+    let state = use_form_state(move || action.value().get());
     view! {
         <Title text="Confirm your new email · Latchkey"/>
         <section class="card" data-testid="email-change-result">
-            <Suspense fallback=|| view! { <p>"Confirming…"</p> }>
-                {move || Suspend::new(async move {
-                    match outcome.await {
-                        Ok(LinkOutcome::Done) => view! {
-                            <h1>"Email address changed"</h1>
-                            <p class="notice" role="status">"Your account now uses the new address."</p>
-                            <p><a class="button" href=routes::PROFILE>"Back to your profile"</a></p>
-                        }.into_any(),
-                        _ => view! {
-                            <h1>"This link does not work"</h1>
-                            <p class="errors">"It was already used, has expired, or the address was taken meanwhile."</p>
-                        }.into_any(),
-                    }
-                })}
+            <h1>"Confirm your new email address"</h1>
+            <p>"Press the button to make this address the one your Latchkey account uses. If you did not ask for this, close this page: nothing changes until you confirm."</p>
+            <Suspense fallback=|| ()>
+                <ActionForm action=action attr:data-testid="email-change-confirm-form">
+                    <FormErrors state hidden=&["key"]/>
+                    <input type="hidden" name="key" value=key/>
+                    <Submit label="Confirm the new address" pending=action.pending() testid="confirm"/>
+                </ActionForm>
             </Suspense>
         </section>
     }

@@ -1,6 +1,7 @@
 //! The landing page.
 
 use crate::shared::routes;
+use crate::ui::components::form::Notice;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,6 +11,7 @@ pub fn HomePage() -> impl IntoView {
         <Title text="Latchkey"/>
         <section class="card" data-testid="home">
             <h1>"Welcome to Latchkey"</h1>
+            <Notice/>
             <p>"Self-hosted accounts: sign up, verify your email, log in, and manage your profile."</p>
             <p class="actions">
                 <a class="button" href=routes::SIGNUP>"Create an account"</a>

@@ -1,7 +1,7 @@
 //! "Check your email" (with a resend form) and the landing page of the
-//! verification link, which verifies and says so.
+//! verification link, whose button verifies.
 
-use crate::api::auth::{verify_email, LinkOutcome, ResendVerification};
+use crate::api::auth::{ResendVerification, VerifyEmail};
 use crate::shared::routes;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Notice, Submit};
 use leptos::prelude::*;
@@ -30,33 +30,27 @@ pub fn CheckEmailPage() -> impl IntoView {
     }
 }
 
+/// The landing page of a verification link: one button confirms. Following
+/// the link alone (a mail scanner, a preview) changes nothing.
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
     let params = use_params_map();
-    let outcome = Resource::new(move || params.read().get("key").unwrap_or_default(), verify_email);
+    let key = move || params.read().get("key").unwrap_or_default();
+    let action = ServerAction::<VerifyEmail>::new();
+    let state = use_form_state(move || action.value().get());
     view! {
         <Title text="Verify your email · Latchkey"/>
         <section class="card" data-testid="verify-result">
-            <Suspense fallback=|| view! { <p>"Verifying…"</p> }>
-                {move || Suspend::new(async move {
-                    match outcome.await {
-                        Ok(LinkOutcome::Done) => view! {
-                            <h1>"Email verified"</h1>
-                            <p class="notice" role="status">"Thank you: your address is confirmed."</p>
-                            <p><a class="button" href=routes::LOGIN>"Log in"</a></p>
-                        }.into_any(),
-                        Ok(LinkOutcome::Invalid) => view! {
-                            <h1>"This link does not work"</h1>
-                            <p class="errors">"It was already used, has expired, or was copied incompletely."</p>
-                            <p><a href=routes::VERIFY_EMAIL>"Send a new verification email"</a></p>
-                        }.into_any(),
-                        Err(_) => view! {
-                            <h1>"Something went wrong"</h1>
-                            <p>"Please try the link again in a moment."</p>
-                        }.into_any(),
-                    }
-                })}
+            <h1>"Confirm your email address"</h1>
+            <p>"Press the button to confirm that this address is yours. If you did not sign up for Latchkey, close this page: nothing happens until you confirm."</p>
+            <Suspense fallback=|| ()>
+                <ActionForm action=action attr:data-testid="verify-form">
+                    <FormErrors state hidden=&["key"]/>
+                    <input type="hidden" name="key" value=key/>
+                    <Submit label="Confirm my address" pending=action.pending() testid="confirm"/>
+                </ActionForm>
             </Suspense>
+            <p class="muted"><a href=routes::VERIFY_EMAIL>"Send a new verification email"</a></p>
         </section>
     }
 }
