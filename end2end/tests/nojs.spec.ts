@@ -25,8 +25,15 @@ test("sign up and log in work without JavaScript, errors inline", async ({ page 
   await page.getByTestId("submit").click();
   await page.waitForURL(/\/verify-email\?notice=verification_sent/);
 
-  await page.goto(await outboxLink(email, "verify_email"));
-  await expect(page.getByTestId("verify-result")).toContainText("Email verified");
+  const link = await outboxLink(email, "verify_email");
+  // a bad key comes back inline
+  await page.goto(link.replace(/[^/]+$/, "not-a-real-key"));
+  await page.getByTestId("confirm").click();
+  await expect(page.getByTestId("form-errors")).toContainText("This link is invalid or has expired.");
+  await page.goto(link);
+  await page.getByTestId("confirm").click();
+  await page.waitForURL(/\/login\?notice=verified/);
+  await expect(page.getByTestId("notice")).toContainText("Your email address is verified");
 
   await page.goto("/login");
   await page.getByLabel("Username or email").fill(username);
@@ -40,7 +47,21 @@ test("sign up and log in work without JavaScript, errors inline", async ({ page 
   await page.waitForURL(/\/profile$/);
   await expect(page.getByTestId("nav-user")).toHaveText(username);
 
-  // forged form state in the URL is ignored
-  await page.goto("/login?form=1.eyJlcnJvcnMiOnt9fQ.forged");
-  await expect(page.getByTestId("form-errors")).toHaveCount(0);
+  // form state in the URL is shown only when we sealed it: a forgery that
+  // would put words on the page (fresh timestamp, wrong signature) is ignored
+  const forged = (sig: string) => {
+    const state = { errors: { non_field_errors: ["FORGED: call +1 555 0100"] }, values: {} };
+    const payload = Buffer.from(JSON.stringify(state)).toString("base64url");
+    return `${Math.floor(Date.now() / 1000)}.${payload}.${sig}`;
+  };
+  await page.goto(`/login?form=${forged("A".repeat(43))}`);
+  await expect(page.getByTestId("login-form")).toBeVisible();
+  await expect(page.getByText("FORGED")).toHaveCount(0);
+  await page.goto(`/login?form=${forged("")}`);
+  await expect(page.getByText("FORGED")).toHaveCount(0);
+  // while a genuine one from a failed post does show (the check above can fail)
+  await page.getByLabel("Username or email").fill(username);
+  await page.getByLabel("Password").fill("Wrong-Pass-99");
+  await page.getByTestId("submit").click();
+  await expect(page.getByTestId("form-errors")).toHaveText("Unable to log in with provided credentials.");
 });

@@ -42,6 +42,11 @@ export async function outboxLink(to: string, kind: string, after = 0, timeoutMs 
   throw new Error(`no ${kind} email to ${to} in ${dir}`);
 }
 
+/** Waits until `n` outbox emails of `kind` went to `to`, and no more. */
+export async function outboxExactly(to: string, kind: string, n: number, timeoutMs = 10_000) {
+  await expect.poll(() => outboxCount(to, kind), { timeout: timeoutMs }).toBe(n);
+}
+
 /** How many outbox emails of `kind` went to `to` so far. */
 export function outboxCount(to: string, kind: string): number {
   const dir = path.join(process.env.LATCHKEY_E2E_DATA ?? "", "outbox");
@@ -57,3 +62,18 @@ export const PNG = Buffer.from(
 );
 
 export const PASSWORD = "Tr1cky-Latch-9";
+
+/** A verified account made through the API; returns its username. */
+export async function verifiedAccount(page: Page, prefix: string): Promise<string> {
+  const username = unique(prefix);
+  const email = `${username}@example.com`;
+  const r = await page.request.post("/api/auth/registration/", {
+    data: { username, email, password1: PASSWORD, password2: PASSWORD },
+  });
+  expect(r.status()).toBe(201);
+  const link = await outboxLink(email, "verify_email");
+  const key = link.split("/").pop()!;
+  const v = await page.request.post("/api/auth/registration/verify-email/", { data: { key } });
+  expect(v.status()).toBe(200);
+  return username;
+}

@@ -13,6 +13,7 @@ cases!(
     outbox_content_is_sealed_then_forgotten,
     plain_rows_from_before_are_sealed_and_still_delivered,
     housekeeping_purges_what_has_expired,
+    housekeeping_works_in_bounded_batches,
     a_redelivered_email_keeps_its_message_id
 );
 
@@ -62,7 +63,7 @@ async fn outbox_content_is_sealed_then_forgotten(b: Backend) {
 }
 
 async fn plain_rows_from_before_are_sealed_and_still_delivered(b: Backend) {
-    let app = TestApp::spawn(Opts::new(&b)).await;
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_HOUSEKEEPING_INTERVAL", "0")).await;
     app.smtp.stop().await;
     let db = db(&app).await;
     let insert = format!(
@@ -85,7 +86,7 @@ async fn plain_rows_from_before_are_sealed_and_still_delivered(b: Backend) {
 }
 
 async fn housekeeping_purges_what_has_expired(b: Backend) {
-    let app = TestApp::spawn(Opts::new(&b).mode("jwt")).await;
+    let app = TestApp::spawn(Opts::new(&b).mode("jwt").env("LATCHKEY_HOUSEKEEPING_INTERVAL", "0")).await;
     app.signup_verified("ada", "ada@example.com").await;
     let browser = app.browser();
     let body = json!({"username": "ada", "password": PASSWORD});
@@ -110,6 +111,25 @@ async fn housekeeping_purges_what_has_expired(b: Backend) {
         assert_eq!(count(&db, t).await, 0, "{t}: {report:?}");
     }
     assert_eq!(count(&db, "users").await, 1, "accounts stay");
+}
+
+async fn housekeeping_works_in_bounded_batches(b: Backend) {
+    // no background passes: this test counts what each pass removes
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_HOUSEKEEPING_INTERVAL", "0")).await;
+    let db = db(&app).await;
+    let old = app.clock.now() - 10 * 24 * 3600;
+    let fresh = app.clock.now();
+    for (prefix, start) in [("old", old), ("fresh", fresh)] {
+        let rows: Vec<String> =
+            (0..(if prefix == "old" { 700 } else { 5 })).map(|i| format!("('{prefix}-{i:04}', {start}, 1)")).collect();
+        let sql = format!("INSERT INTO rate_limits (key, window_start, count) VALUES {}", rows.join(", "));
+        db.execute_unprepared(&sql).await.expect("insert");
+    }
+    let batch = app::core::janitor::BATCH;
+    assert_eq!(app.engine.purge_once().await.expect("pass").rate_limits, batch);
+    assert_eq!(app.engine.purge_once().await.expect("pass").rate_limits, 700 - batch);
+    assert_eq!(app.engine.purge_once().await.expect("pass").rate_limits, 0);
+    assert_eq!(count(&db, "rate_limits").await, 5, "live windows stay");
 }
 
 async fn a_redelivered_email_keeps_its_message_id(b: Backend) {

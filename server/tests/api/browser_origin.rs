@@ -151,6 +151,24 @@ async fn the_social_callback_never_leaves_the_site(b: Backend) {
         let to = done.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         assert!(lands_on_site(&app.base, &to), "{next:?} -> {to:?}");
     }
+    // a provider error is answered in our words, never the link's
+    stub.sign_in_as(StubUser::new("octo", "octo@example.com", true));
+    let browser = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("client");
+    let start = browser.get(format!("{}/accounts/oidc/login", app.base)).send().await.expect("start");
+    let to_provider = start.headers().get("location").and_then(|v| v.to_str().ok()).expect("location").to_owned();
+    let state = url::Url::parse(&to_provider)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state");
+    let crafted = format!(
+        "{}/accounts/oidc/login/callback/?state={state}&error=access_denied&error_description=Call+%2B1-555-0100+now",
+        app.base
+    );
+    let r = browser.get(crafted).send().await.expect("callback");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(!r.text().await.expect("page").contains("555-0100"), "the crafted text is not shown");
     // the query itself may carry CR/LF: a clean answer, never a dropped connection or a 500
     let r = no_redirects()
         .get(format!("{}/accounts/oidc/login?next=/%0d%0aSet-Cookie:x=1", app.base))

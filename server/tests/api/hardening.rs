@@ -14,6 +14,7 @@ cases!(
     every_html_answer_has_a_csp,
     oversized_form_bodies_are_413,
     a_half_sent_request_is_cut_off,
+    a_dripping_body_is_cut_off,
     a_flood_of_hashes_is_refused_not_queued_forever,
     concurrent_avatar_uploads_leave_one_file
 );
@@ -106,6 +107,28 @@ async fn a_half_sent_request_is_cut_off(b: Backend) {
     assert!(closed.is_ok(), "the server still holds a half-sent request after 10 s");
     // a whole request on a fresh connection is still served
     assert_eq!(app.get_user(&Auth::None).await.status, 401);
+}
+
+async fn a_dripping_body_is_cut_off(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_REQUEST_TIMEOUT", "2")).await;
+    // one byte every half second: never idle long enough for the body timeout
+    let drip = futures::stream::unfold(0u32, |n| async move {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        (n < 60).then(|| (Ok::<_, std::io::Error>(vec![b' ']), n + 1))
+    });
+    let started = std::time::Instant::now();
+    let r = app
+        .http
+        .post(format!("{}/api/auth/login/", app.base))
+        .header("Content-Type", "application/json")
+        .body(reqwest::Body::wrap_stream(drip))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 408);
+    assert!(started.elapsed() < Duration::from_secs(20), "cut off by the request timeout, not the client");
+    let body: serde_json::Value = r.json().await.expect("a JSON body");
+    assert!(body["detail"].is_string(), "{body}");
 }
 
 async fn a_flood_of_hashes_is_refused_not_queued_forever(b: Backend) {

@@ -49,6 +49,12 @@ async fn an_address_as_username_must_be_ones_own(b: Backend) {
     assert_eq!((r.status, r.body["username"].clone()), (400, theirs));
     let r = app.call(Method::PATCH, "/user/", Some(json!({"username": "mallory@example.com"})), &auth).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    // a name that only overflows once lowercased is refused, not a 500 on PostgreSQL
+    let r = app.call(Method::PATCH, "/user/", Some(json!({"username": "\u{130}".repeat(100)})), &auth).await;
+    assert_eq!(
+        (r.status, r.body["username"].clone()),
+        (400, json!(["Ensure this field has no more than 150 characters."]))
+    );
 }
 
 async fn an_address_logs_in_its_owner(b: Backend) {

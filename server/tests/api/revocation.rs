@@ -4,13 +4,18 @@
 //! password, resets it, logs out other sessions or deletes the account. When
 //! the thief's request finishes, the session must stay dead.
 
-use crate::helpers::{uid_token, Backend, Opts, TestApp, NEW_PASSWORD, PASSWORD};
+use crate::helpers::{uid_token, Auth, Backend, Opts, TestApp, NEW_PASSWORD, PASSWORD};
 use crate::provider_stub::{ProviderStub, StubUser, CLIENT_ID, CLIENT_SECRET};
 use reqwest::{redirect::Policy, Client};
 use serde_json::json;
 use std::sync::Arc;
 
-cases!(a_stolen_session_stays_dead_after_every_revocation);
+cases!(
+    a_stolen_session_stays_dead_after_every_revocation,
+    credentials_issued_by_a_sign_in_in_flight_die,
+    a_refresh_in_flight_does_not_revive_a_family,
+    a_password_change_moves_the_browser_to_a_new_session
+);
 
 #[derive(Clone, Copy, Debug)]
 enum Revocation {
@@ -149,5 +154,97 @@ async fn a_stolen_session_stays_dead_after_every_revocation(b: Backend) {
         release.add_permits(1);
         assert_eq!(in_flight.await.expect("task"), 400, "the provider refused");
         assert_eq!(as_cookie(&app, &stolen).await, 401, "{revocation:?}: the stolen session stays dead");
+        // and no row of it came back (a deleted user's session would answer 401 anyway)
+        let kept = match revocation {
+            Revocation::LogoutOtherSessions => 1,
+            _ => 0,
+        };
+        assert_eq!(session_rows(&app).await, kept, "{revocation:?}");
     }
+}
+
+async fn session_rows(app: &TestApp) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(app.database_url()).await.expect("db");
+    let sql = "SELECT COUNT(*) AS n FROM sessions WHERE user_id IS NOT NULL";
+    let row =
+        db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned())).await.expect("q");
+    row.and_then(|r| r.try_get("", "n").ok()).expect("n")
+}
+
+/// A sign-in that read the account before a password change and finishes
+/// after it issues its credentials then: they must not authenticate. (The
+/// in-flight sign-in is staged directly on the engine with the account as
+/// it read it; the race itself is a matter of microseconds.)
+async fn credentials_issued_by_a_sign_in_in_flight_die(b: Backend) {
+    for mode in ["token", "jwt"] {
+        let app = TestApp::spawn(Opts::new(&b).mode(mode)).await;
+        app.signup_verified("ada", "ada@example.com").await;
+        let owner = app.login_auth("ada", PASSWORD).await;
+        let pk = app.get_user(&owner).await.body["pk"].as_i64().expect("pk") as i32;
+        let read_before = app.engine.active_user(pk).await.expect("db").expect("user");
+        let body = json!({"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD});
+        assert_eq!(app.post_auth("/password/change/", body, &owner).await.status, 200);
+        assert_eq!(app.get_user(&owner).await.status, 200, "the credential that made the change stays");
+        // what the sign-in in flight now issues
+        let key = app.engine.issue_token(&read_before).await.expect("token");
+        assert_eq!(app.get_user(&Auth::Token(key)).await.status, 401);
+        let pair = app.engine.issue_jwt(&read_before).await.expect("jwt");
+        assert_eq!(app.get_user(&Auth::Bearer(pair.access)).await.status, 401);
+        assert_eq!(app.post("/token/refresh/", json!({ "refresh": pair.refresh })).await.status, 401);
+        // control: the same, issued for the account as it is now, works
+        let now = app.engine.active_user(pk).await.expect("db").expect("user");
+        let key = app.engine.issue_token(&now).await.expect("token");
+        assert_eq!(app.get_user(&Auth::Token(key)).await.status, 200);
+    }
+}
+
+/// A refresh that marked its token used before a revocation (a logout) and
+/// stores the next one after it must not bring the family back.
+async fn a_refresh_in_flight_does_not_revive_a_family(b: Backend) {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn(Opts::new(&b).mode("jwt")).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let r = app.login("ada", PASSWORD).await;
+    let access = Auth::Bearer(r.str("access"));
+    let other = app.login_auth("ada", PASSWORD).await;
+    assert_eq!(app.post_auth("/logout/", json!({ "refresh": r.str("refresh") }), &access).await.status, 200);
+    assert_eq!(app.get_user(&access).await.status, 401);
+    // the refresh in flight stores its new token now: unrevoked, current generation
+    let db = sea_orm::Database::connect(app.database_url()).await.expect("db");
+    let late =
+        "INSERT INTO refresh_tokens (jti, family, user_id, expires_at, used_at, revoked_at, created_at, auth_epoch) \
+                SELECT 'late-jti', family, user_id, expires_at, NULL, NULL, created_at, auth_epoch FROM refresh_tokens \
+                WHERE revoked_at IS NOT NULL ORDER BY id LIMIT 1";
+    assert_eq!(db.execute_unprepared(late).await.expect("insert").rows_affected(), 1);
+    assert_eq!(app.get_user(&access).await.status, 401, "a revoked family stays dead");
+    assert_eq!(app.post("/token/verify/", json!({ "token": r.str("access") })).await.status, 401);
+    assert_eq!(app.get_user(&other).await.status, 200, "other families are untouched");
+}
+
+/// The browser that changes the password stays signed in, under a new
+/// session id: a copy of its old cookie is worth nothing.
+async fn a_password_change_moves_the_browser_to_a_new_session(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let (old_cookie, _) = login_with_session(&app).await;
+    let body = serde_urlencoded::to_string([
+        ("old_password", PASSWORD),
+        ("new_password1", NEW_PASSWORD),
+        ("new_password2", NEW_PASSWORD),
+    ])
+    .expect("form");
+    let r = no_redirects()
+        .post(format!("{}/fn/change_password", app.base))
+        .header("Cookie", &old_cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("change");
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    let new_cookie = session_cookie(&r);
+    assert_ne!(new_cookie, old_cookie);
+    assert_eq!(as_cookie(&app, &new_cookie).await, 200, "still signed in");
+    assert_eq!(as_cookie(&app, &old_cookie).await, 401, "the old id is dead");
 }

@@ -156,19 +156,21 @@ async fn linking_needs_a_verified_email(b: Backend) {
     let stub = ProviderStub::start().await;
     let app = app_with(&b, &stub, "token").await;
     app.signup_verified("ada", "ada@example.com").await;
-    // the provider does not vouch for the address: no takeover
-    let unverified = stub.mint_token(StubUser::new("x1", "ADA@example.com", false));
-    let r = app.post("/oidc/", json!({ "access_token": unverified })).await;
-    assert_eq!(
-        (r.status, r.body),
-        (400, json!({"non_field_errors": ["User is already registered with this e-mail address."]}))
-    );
-    // it does: the identity joins the existing account
-    let verified = stub.mint_token(StubUser::new("x2", "ada@example.com", true));
-    let r = app.post("/oidc/", json!({ "access_token": verified })).await;
+    // an address that has an account is never joined on a provider's word,
+    // verified or not: the owner logs in and connects instead
+    let taken = json!({"non_field_errors": ["User is already registered with this e-mail address."]});
+    for verified in [false, true] {
+        let token = stub.mint_token(StubUser::new("x1", "ADA@example.com", verified));
+        let r = app.post("/oidc/", json!({ "access_token": token })).await;
+        assert_eq!((r.status, r.body), (400, taken.clone()), "verified by the provider: {verified}");
+    }
+    let auth = app.login_auth("ada", PASSWORD).await;
+    let token = stub.mint_token(StubUser::new("x1", "ada@example.com", true));
+    assert_eq!(app.post_auth("/oidc/connect/", json!({ "access_token": token }), &auth).await.status, 200);
+    let token = stub.mint_token(StubUser::new("x1", "ada@example.com", true));
+    let r = app.post("/oidc/", json!({ "access_token": token })).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
-    let auth = app.auth_from(&r);
-    assert_eq!(app.get_user(&auth).await.body["username"], "ada");
+    assert_eq!(app.get_user(&app.auth_from(&r)).await.body["username"], "ada");
     // a new identity without a verified address makes an account that must verify first
     let fresh = stub.mint_token(StubUser::new("x3", "new@example.com", false));
     let r = app.post("/oidc/", json!({ "access_token": fresh })).await;

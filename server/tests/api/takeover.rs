@@ -1,9 +1,11 @@
-//! Account pre-hijacking. An attacker signs up with the victim's address
-//! (and may add a password, a linked identity of their own, a pending email
-//! change) and waits. A provider's word that the victim owns the address
-//! must never hand the victim that account with the attacker still inside;
-//! the victim claims it by proving the address (a reset link), which drops
-//! everything the attacker set up.
+//! Account pre-hijacking. An attacker gets an account onto the victim's
+//! address (signs up with it, or changes their own account's address to it
+//! and waits for a mail scanner to open the confirmation link) and may add a
+//! password, a linked identity of their own, a pending email change. A
+//! provider's word that the victim owns the address must never hand the
+//! victim that account with the attacker still inside; the victim claims it
+//! by proving the address (a reset link), which drops everything the
+//! attacker set up.
 
 use crate::helpers::{uid_token, Auth, Backend, Opts, TestApp, NEW_PASSWORD, PASSWORD};
 use crate::provider_stub::{ProviderStub, StubUser};
@@ -14,12 +16,11 @@ cases!(
     a_provider_does_not_merge_into_an_unconfirmed_account,
     the_browser_flow_refuses_the_merge_too,
     claiming_by_reset_drops_what_the_creator_set_up,
+    a_scanned_link_confirms_nothing_and_a_reset_still_claims,
     a_password_change_cancels_a_pending_email_change
 );
 
-const UNCONFIRMED: &str = "An account already uses this e-mail address but never confirmed it. To use it, reset its \
-                           password with the \"Forgot your password?\" link, or log in to it and connect this provider \
-                           from your profile.";
+const TAKEN: &str = "User is already registered with this e-mail address.";
 
 async fn a_provider_does_not_merge_into_an_unconfirmed_account(b: Backend) {
     let stub = ProviderStub::start().await;
@@ -31,7 +32,7 @@ async fn a_provider_does_not_merge_into_an_unconfirmed_account(b: Backend) {
         for provider in ["oidc", "github"] {
             let token = stub.mint_token(StubUser::new(&format!("{provider}-victim"), "Victim@Example.com", true));
             let r = app.post(&format!("/{provider}/"), json!({ "access_token": token })).await;
-            assert_eq!((r.status, r.body), (400, json!({ "non_field_errors": [UNCONFIRMED] })), "{provider}");
+            assert_eq!((r.status, r.body), (400, json!({ "non_field_errors": [TAKEN] })), "{provider}");
         }
         // nothing changed: the account is still unverified, the attacker still locked out
         let r = app.login("mallory", PASSWORD).await;
@@ -57,7 +58,7 @@ async fn the_browser_flow_refuses_the_merge_too(b: Backend) {
         done.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     assert!(csp.contains("default-src 'none'"), "{csp}");
     let page = done.text().await.expect("page");
-    assert!(page.contains("never confirmed it"), "{page}");
+    assert!(page.contains(TAKEN) && page.contains("connect this provider from your profile"), "{page}");
     let me = app.call_with(&browser, Method::GET, "/user/", None, &Auth::None).await;
     assert_eq!(me.status, 401, "the browser is not signed in to the attacker's account");
 }
@@ -100,11 +101,50 @@ async fn claiming_by_reset_drops_what_the_creator_set_up(b: Backend) {
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_ne!(app.get_user(&app.auth_from(&r)).await.body["pk"], me["pk"], "it reaches an account of its own");
 
-    // now both sides proved the address: the victim's provider identity joins
+    // the victim connects their own identity from the account, then signs in with it
+    let theirs = stub.mint_token(StubUser::new("oidc-victim", "victim@example.com", true));
+    assert_eq!(app.post_auth("/oidc/connect/", json!({ "access_token": theirs }), &victim).await.status, 200);
     let theirs = stub.mint_token(StubUser::new("oidc-victim", "victim@example.com", true));
     let r = app.post("/oidc/", json!({ "access_token": theirs })).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(app.get_user(&app.auth_from(&r)).await.body["pk"], me["pk"]);
+}
+
+async fn a_scanned_link_confirms_nothing_and_a_reset_still_claims(b: Backend) {
+    let stub = ProviderStub::start().await;
+    let app = TestApp::spawn(Opts::new(&b).provider(&stub)).await;
+    // mallory's own, verified account, with her own identity linked
+    app.signup_verified("mallory", "mallory@evil.example").await;
+    let mallory = app.login_auth("mallory", PASSWORD).await;
+    let own = stub.mint_token(StubUser::new("gh-mallory", "mallory@evil.example", true));
+    assert_eq!(app.post_auth("/github/connect/", json!({ "access_token": own }), &mallory).await.status, 200);
+    // she asks to move it onto the victim's address; a mail scanner opens the link
+    let r = app
+        .post_auth("/email/change/", json!({"new_email": "victim@example.com", "password": PASSWORD}), &mallory)
+        .await;
+    assert_eq!(r.status, 200);
+    let link = app.smtp.wait_for("victim@example.com", 1).await.link();
+    let scanned = app.http.get(link.replace("http://latchkey.test", &app.base)).send().await.expect("GET");
+    assert_eq!(scanned.status().as_u16(), 200);
+    assert_eq!(app.get_user(&mallory).await.body["email"], "mallory@evil.example", "opening the link changed nothing");
+    // had the victim confirmed it after all, a provider login would still not merge...
+    let key = link.rsplit('/').next().expect("key").to_owned();
+    assert_eq!(app.post("/email/change/confirm/", json!({ "key": key })).await.status, 200);
+    let theirs = stub.mint_token(StubUser::new("oidc-victim", "victim@example.com", true));
+    let r = app.post("/oidc/", json!({ "access_token": theirs })).await;
+    assert_eq!((r.status, r.body), (400, json!({ "non_field_errors": [TAKEN] })));
+    // ...and a reset of the (now verified) account leaves mallory nothing
+    app.post("/password/reset/", json!({"email": "victim@example.com"})).await;
+    let (uid, token) = uid_token(&app.reset_email("victim@example.com", 2).await.link());
+    let body = json!({"uid": uid, "token": token, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD});
+    assert_eq!(app.post("/password/reset/confirm/", body).await.status, 200);
+    assert_eq!(app.get_user(&mallory).await.status, 401);
+    let own = stub.mint_token(StubUser::new("gh-mallory", "mallory@evil.example", true));
+    let r = app.post("/github/", json!({ "access_token": own })).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let victim = app.login_auth("mallory", NEW_PASSWORD).await;
+    let victim_pk = app.get_user(&victim).await.body["pk"].clone();
+    assert_ne!(app.get_user(&app.auth_from(&r)).await.body["pk"], victim_pk, "her identity no longer reaches it");
 }
 
 async fn a_password_change_cancels_a_pending_email_change(b: Backend) {
