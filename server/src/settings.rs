@@ -240,7 +240,7 @@ impl Settings {
             header_timeout_secs: src.parse("LATCHKEY_HEADER_TIMEOUT", 10)?,
             body_timeout_secs: src.parse("LATCHKEY_BODY_TIMEOUT", 30)?,
             request_timeout_secs: src.parse("LATCHKEY_REQUEST_TIMEOUT", 120)?,
-            max_connections: src.parse("LATCHKEY_MAX_CONNECTIONS", 4096)?,
+            max_connections: src.parse("LATCHKEY_MAX_CONNECTIONS", 1000)?,
             data_dir,
             engine,
         })

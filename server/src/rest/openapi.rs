@@ -122,18 +122,18 @@ pub const OPERATIONS: &[Op] = &[
         "Update some details (and `profile`)",
         &[("username", false), ("first_name", false), ("last_name", false)],
     )),
-    authed(no_content(op(Delete, "/api/auth/user/", "Delete the account", &[("password", false)]))),
+    limited(authed(no_content(op(Delete, "/api/auth/user/", "Delete the account", &[("password", false)])))),
     authed(upload(also(
         op(Put, "/api/auth/user/avatar/", "Upload a picture (multipart field `avatar`)", &[]),
         UPLOAD_ERRORS,
     ))),
     authed(upload(also(op(Post, "/api/auth/user/avatar/", "Upload a picture (as PUT)", &[]), UPLOAD_ERRORS))),
-    authed(op(
+    limited(authed(op(
         Post,
         "/api/auth/password/change/",
         "Change the password; other sessions and tokens are revoked",
         &[("old_password", true), ("new_password1", true), ("new_password2", true)],
-    )),
+    ))),
     limited(op(Post, "/api/auth/password/reset/", "Email a password reset link", &[("email", true)])),
     op(
         Post,
@@ -146,12 +146,12 @@ pub const OPERATIONS: &[Op] = &[
         op(Post, "/api/auth/token/refresh/", "A new access token (and rotated refresh token)", &[("refresh", true)]),
         &[BAD_JWT],
     ),
-    authed(op(
+    limited(authed(op(
         Post,
         "/api/auth/email/change/",
         "Ask to change the email address",
         &[("new_email", true), ("password", true)],
-    )),
+    ))),
     also(
         op(Post, "/api/auth/email/change/confirm/", "Confirm the new address with the emailed key", &[("key", true)]),
         &[NOT_FOUND],
@@ -288,7 +288,17 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
     for (status, description) in o.also {
         b = b.response(*status, response(description));
     }
-    b.response("503", response("Database unavailable; try again")).build()
+    if !o.body.is_empty() && !o.upload {
+        b = b
+            .response("413", response("Body over 64 KiB"))
+            .response("415", response("Not JSON (`application/json`) or a form (`application/x-www-form-urlencoded`)"));
+    }
+    if !matches!(o.method, HttpMethod::Get) {
+        b = b.response("403", response("Sent by a browser from another site (Origin / Sec-Fetch-Site)"));
+    }
+    b.response("408", response("The request took too long to arrive"))
+        .response("503", response("Database unavailable, or too many password checks waiting; try again"))
+        .build()
 }
 
 /// The whole document.

@@ -37,9 +37,9 @@ async fn failed_logins_slow_the_account_for_a_while(b: Backend) {
     // (a 429 here would tell that "ada" and this address are one account)
     let r = app.post("/login/", json!({"email": "ada@example.com", "password": PASSWORD})).await;
     assert_eq!((r.status, r.body), (400, json!({"non_field_errors": ["Unable to log in with provided credentials."]})));
-    app.clock.advance(899);
+    app.clock.advance(880); // the test's own seconds count too: some slack
     assert_eq!(app.login("ada", PASSWORD).await.status, 429, "not before the window ends");
-    app.clock.advance(1);
+    app.clock.advance(20);
     assert_eq!(app.login("ada", PASSWORD).await.status, 200, "the owner gets back in");
     // a success gives its own check back; failures stay counted
     for _ in 0..2 {

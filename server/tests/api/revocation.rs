@@ -14,7 +14,10 @@ cases!(
     a_stolen_session_stays_dead_after_every_revocation,
     credentials_issued_by_a_sign_in_in_flight_die,
     a_refresh_in_flight_does_not_revive_a_family,
-    a_password_change_moves_the_browser_to_a_new_session
+    a_password_change_moves_the_browser_to_a_new_session,
+    a_session_of_an_earlier_generation_is_refused,
+    writes_authenticated_before_a_reset_cannot_undo_it,
+    purging_never_revives_a_revoked_family
 );
 
 #[derive(Clone, Copy, Debug)]
@@ -247,4 +250,104 @@ async fn a_password_change_moves_the_browser_to_a_new_session(b: Backend) {
     assert_ne!(new_cookie, old_cookie);
     assert_eq!(as_cookie(&app, &new_cookie).await, 200, "still signed in");
     assert_eq!(as_cookie(&app, &old_cookie).await, 401, "the old id is dead");
+}
+
+async fn pk_of(app: &TestApp, auth: &Auth) -> i32 {
+    i32::try_from(app.get_user(auth).await.body["pk"].as_i64().expect("pk")).expect("i32")
+}
+
+/// A browser session stamped with an earlier credential generation (what a
+/// sign-in racing with a password change leaves) does not authenticate.
+async fn a_session_of_an_earlier_generation_is_refused(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let owner = app.login_auth("ada", PASSWORD).await;
+    let pk = pk_of(&app, &owner).await;
+    let body = json!({"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD});
+    assert_eq!(app.post_auth("/password/change/", body, &owner).await.status, 200);
+    let current = app.engine.active_user(pk).await.expect("db").expect("user").auth_epoch;
+    let expires = app.clock.now() + 3600;
+    for (epoch, expected) in [(current - 1, 401), (current, 200)] {
+        let id = tower_sessions::session::Id::default().to_string();
+        let data = json!({"_auth_user_id": pk, "_auth_epoch": epoch}).to_string();
+        assert!(app.engine.session_create(&id, Some(pk), None, data, expires).await.expect("store"));
+        assert_eq!(as_cookie(&app, &format!("latchkey_session={id}")).await, expected, "generation {epoch}");
+    }
+}
+
+/// A password change, an email change or a connected identity, each
+/// authenticated (and its password checked) against the account as it was
+/// before a reset, lands after it: none may undo the reset.
+async fn writes_authenticated_before_a_reset_cannot_undo_it(b: Backend) {
+    use app::core::flows::{email_change::EmailChangeInput, password_change::PasswordChangeInput, Credential};
+    use secrecy::SecretString;
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let thief = app.login_auth("ada", PASSWORD).await;
+    let pk = pk_of(&app, &thief).await;
+    let before = app.engine.active_user(pk).await.expect("db").expect("user");
+    // the owner resets the password
+    app.post("/password/reset/", json!({"email": "ada@example.com"})).await;
+    let (uid, t) = uid_token(&app.reset_email("ada@example.com", 2).await.link());
+    let body = json!({"uid": uid, "token": t, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD});
+    assert_eq!(app.post("/password/reset/confirm/", body).await.status, 200);
+    // the thief's requests, authenticated before it, finish now
+    let secret = |s: &str| SecretString::from(s.to_owned());
+    let change = PasswordChangeInput {
+        old_password: Some(secret(PASSWORD)),
+        new_password1: secret("Thief-Pass-77"),
+        new_password2: secret("Thief-Pass-77"),
+    };
+    let r = app.engine.change_password(&before, change, &Credential::None).await;
+    assert!(matches!(r, Err(app::core::FlowError::Unauthenticated)), "{r:?}");
+    assert_eq!(app.login("ada", "Thief-Pass-77").await.status, 400);
+    let identity = app::core::oauth::Identity {
+        uid: "gh-thief".into(),
+        email: Some("thief@evil.example".into()),
+        email_verified: true,
+        username: None,
+        name: None,
+    };
+    assert!(app.engine.social_connect(&before, "github", identity).await.is_err());
+    let change = EmailChangeInput { new_email: "thief@evil.example".into(), password: secret(PASSWORD) };
+    let asked = app.engine.request_email_change(&before, change, Default::default()).await;
+    if asked.is_ok() {
+        let key = app.smtp.wait_for("thief@evil.example", 1).await.link().rsplit('/').next().expect("key").to_owned();
+        assert_eq!(app.post("/email/change/confirm/", json!({ "key": key })).await.status, 404);
+    }
+    // the owner has the account, alone
+    let owner = app.login_auth("ada", NEW_PASSWORD).await;
+    assert_eq!(app.get_user(&owner).await.body["email"], "ada@example.com");
+    assert_eq!(app.call(reqwest::Method::GET, "/socialaccounts/", None, &owner).await.body, json!([]));
+}
+
+/// Housekeeping removes a refresh family only whole: its revoked tokens
+/// stay while a later one of it is unexpired, so the family stays dead.
+async fn purging_never_revives_a_revoked_family(b: Backend) {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn(Opts::new(&b).mode("jwt").env("LATCHKEY_HOUSEKEEPING_INTERVAL", "0")).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let r = app.login("ada", PASSWORD).await;
+    let access = Auth::Bearer(r.str("access"));
+    assert_eq!(app.post_auth("/logout/", json!({ "refresh": r.str("refresh") }), &access).await.status, 200);
+    let db = sea_orm::Database::connect(app.database_url()).await.expect("db");
+    // a refresh in flight stored a later token, expiring after the revoked one
+    let late =
+        "INSERT INTO refresh_tokens (jti, family, user_id, expires_at, used_at, revoked_at, created_at, auth_epoch) \
+                SELECT 'late-jti', family, user_id, expires_at + 172800, NULL, NULL, created_at, auth_epoch \
+                FROM refresh_tokens WHERE revoked_at IS NOT NULL ORDER BY id LIMIT 1";
+    db.execute_unprepared(late).await.expect("insert");
+    app.clock.advance(2 * 24 * 3600);
+    app.engine.purge_once().await.expect("pass");
+    let sql = "SELECT COUNT(*) AS n FROM refresh_tokens WHERE revoked_at IS NOT NULL";
+    let row =
+        db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned())).await.expect("q");
+    let revoked: i64 = row.and_then(|r| r.try_get("", "n").ok()).expect("n");
+    assert_eq!(revoked, 1, "the revoked token stays beside its family's live one");
+    app.clock.advance(3 * 24 * 3600);
+    app.engine.purge_once().await.expect("pass");
+    let sql = "SELECT COUNT(*) AS n FROM refresh_tokens";
+    let row =
+        db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned())).await.expect("q");
+    assert_eq!(row.and_then(|r| r.try_get::<i64>("", "n").ok()), Some(0), "then the whole family goes");
 }

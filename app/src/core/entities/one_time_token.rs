@@ -16,6 +16,8 @@ pub struct Model {
     pub expires_at: i64,
     pub used_at: Option<i64>,
     pub created_at: i64,
+    /// The user's credential generation when the link was made.
+    pub auth_epoch: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

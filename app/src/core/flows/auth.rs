@@ -220,22 +220,11 @@ impl Engine {
         Ok(())
     }
 
-    /// Ends every session, token and refresh family of the user but `keep`,
-    /// and voids pending reset links and email changes (whoever stole a
-    /// credential loses what they started). Returns the new credential
-    /// generation; a kept browser session must be stamped with it (see
-    /// `api::session::restamp`).
-    ///
-    /// # Errors
-    /// Database failures only.
-    pub async fn revoke_all_except(&self, user_id: i32, keep: &Credential) -> Result<i32, FlowError> {
-        let epoch = users::bump_epoch(self.db(), user_id).await?;
-        self.end_credentials(user_id, keep, epoch).await?;
-        Ok(epoch)
-    }
-
-    /// After the generation moved on to `epoch`: keeps `keep` valid and
-    /// deletes or revokes everything else.
+    /// After the generation moved on to `epoch` (a password change or reset):
+    /// keeps `keep` valid and deletes or revokes every other session, token
+    /// and refresh family, and pending reset links and email changes (whoever
+    /// stole a credential loses what they started). A kept browser session
+    /// must be stamped with `epoch` (see `api::session::restamp`).
     pub(crate) async fn end_credentials(&self, user_id: i32, keep: &Credential, epoch: i32) -> Result<(), FlowError> {
         let db = self.db();
         let (mut keep_session, mut keep_token, mut keep_family) = (None, None, None);

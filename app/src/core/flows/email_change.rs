@@ -73,6 +73,7 @@ impl Engine {
             self.token_hasher().hash(&key),
             t + self.config().verification_ttl_secs,
             t,
+            user.auth_epoch,
         )
         .await?;
         let link = self.config().change_email_url(&key);

@@ -21,7 +21,9 @@ impl Engine {
     ///
     /// # Errors
     /// `Invalid` on `old_password` (wrong) or `new_password2` (mismatch,
-    /// weak); `Throttled` when the account's password checks are spent.
+    /// weak); `Throttled` when the account's password checks are spent;
+    /// `Unauthenticated` when the credentials changed since the request was
+    /// authenticated.
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
     pub async fn change_password(
         &self,
@@ -47,9 +49,16 @@ impl Engine {
         }
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", user)?;
         let hash = self.hasher().hash(input.new_password1).await?;
-        let epoch = users::set_password(self.db(), user.id, &hash).await?;
-        self.end_credentials(user.id, keep, epoch).await?;
-        tracing::info!(user_id = user.id, "password changed");
-        Ok(epoch)
+        let (engine, user_id, seen, keep) = (self.clone(), user.id, user.auth_epoch, keep.clone());
+        self.uncancellable(async move {
+            // only if nothing changed the credentials since this request was
+            // authenticated (a reset, or another change, wins)
+            let epoch =
+                users::set_password(engine.db(), user_id, &hash, seen).await?.ok_or(FlowError::Unauthenticated)?;
+            engine.end_credentials(user_id, &keep, epoch).await?;
+            tracing::info!(user_id, "password changed");
+            Ok(epoch)
+        })
+        .await
     }
 }

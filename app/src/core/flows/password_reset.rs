@@ -37,6 +37,29 @@ impl Engine {
         Ok(())
     }
 
+    /// One transaction: the link is used up, the password set and the
+    /// credential generation moved on (first: the row lock makes a racing
+    /// connect wait and then see the new generation), every identity
+    /// unlinked, the address marked verified. A sign-in racing with it either
+    /// saw the old generation (its credentials are dead) or no longer finds
+    /// the identity.
+    async fn finish_reset(&self, user_id: i32, token_id: i32, hash: String) -> Result<(), FlowError> {
+        let txn = self.db().begin().await?;
+        if !otts::consume(&txn, token_id, self.now()).await? {
+            return Err(FlowError::field("token", messages::INVALID_VALUE));
+        }
+        let epoch = users::reset_password(&txn, user_id, &hash).await?.ok_or(FlowError::NotFound)?;
+        let unlinked = social_accounts::delete_all_for_user(&txn, user_id).await?;
+        users::mark_email_verified(&txn, user_id).await?;
+        txn.commit().await?;
+        self.end_credentials(user_id, &Credential::None, epoch).await?;
+        if unlinked > 0 {
+            tracing::warn!(user_id, unlinked, "a password reset unlinked social identities");
+        }
+        tracing::info!(user_id, "password reset");
+        Ok(())
+    }
+
     async fn send_reset(&self, email: EmailAddress) -> Result<(), FlowError> {
         // read first: on SQLite a transaction that starts with a write takes
         // the write lock at once instead of failing to upgrade later
@@ -54,6 +77,7 @@ impl Engine {
                     self.token_hasher().hash(&token),
                     t + self.config().reset_ttl_secs,
                     t,
+                    user.auth_epoch,
                 )
                 .await?;
                 let link = self.config().reset_url(&secrets::encode_uid(user.id), &token);
@@ -81,7 +105,8 @@ impl Engine {
         let row =
             otts::find_valid(self.db(), otts::PASSWORD_RESET, &self.token_hasher().hash(token.trim()), self.now())
                 .await?
-                .filter(|r| r.user_id == user.id)
+                // a link made before the password last changed is dead
+                .filter(|r| r.user_id == user.id && r.auth_epoch == user.auth_epoch)
                 .ok_or_else(|| FlowError::field("token", messages::INVALID_VALUE))?;
         Ok((user, row.id))
     }
@@ -107,24 +132,10 @@ impl Engine {
         errors.into_result()?;
         let (user, token_id) = self.check_reset_link(&input.uid, &input.token).await?;
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", &user)?;
-        if !otts::consume(self.db(), token_id, self.now()).await? {
-            return Err(FlowError::field("token", messages::INVALID_VALUE));
-        }
+        // hash before using the link up: a full hash queue must not burn it
         let hash = self.hasher().hash(input.new_password1).await?;
-        // One transaction: identities linked before go, the password changes
-        // and the credential generation moves on together. A sign-in racing
-        // with it either saw the old generation (and its credentials are
-        // dead) or no longer finds the identity.
-        let txn = self.db().begin().await?;
-        let unlinked = social_accounts::delete_all_for_user(&txn, user.id).await?;
-        let epoch = users::set_password(&txn, user.id, &hash).await?;
-        users::mark_email_verified(&txn, user.id).await?;
-        txn.commit().await?;
-        self.end_credentials(user.id, &Credential::None, epoch).await?;
-        if unlinked > 0 {
-            tracing::warn!(user_id = user.id, unlinked, "a password reset unlinked social identities");
-        }
-        tracing::info!(user_id = user.id, "password reset");
+        let engine = self.clone();
+        self.uncancellable(async move { engine.finish_reset(user.id, token_id, hash).await }).await?;
         Ok(())
     }
 }

@@ -67,9 +67,14 @@ impl Engine {
         serde_json::to_string(identity).unwrap_or_else(|_| "{}".to_owned())
     }
 
+    /// Links `identity` to the user, only while the user's credential
+    /// generation is still `seen` (a reset that unlinks everything and moves
+    /// the generation on cannot be outrun by a link made for the account as
+    /// it was before).
     async fn link_identity(
         &self,
         user_id: i32,
+        seen: i32,
         provider: &str,
         identity: &Identity,
         t: i64,
@@ -82,7 +87,16 @@ impl Engine {
             email: identity.email.as_deref().and_then(|e| EmailAddress::parse(e).ok()).map(|e| e.as_str().to_owned()),
             extra_data: Self::extra(identity),
         };
-        Ok(social_accounts::insert(self.db(), new, t).await?)
+        let txn = self.db().begin().await?;
+        if !users::lock_generation(&txn, user_id, seen).await? {
+            return Err(FlowError::Unauthenticated);
+        }
+        let link = social_accounts::insert(&txn, new, t).await.map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => FlowError::non_field(messages::SOCIAL_OTHER_USER),
+            _ => e.into(),
+        })?;
+        txn.commit().await?;
+        Ok(link)
     }
 
     fn check_login_allowed(&self, user: &User) -> Result<(), FlowError> {
@@ -153,7 +167,7 @@ impl Engine {
                 user
             }
         };
-        self.link_identity(user.id, provider, &identity, t).await?;
+        self.link_identity(user.id, user.auth_epoch, provider, &identity, t).await?;
         self.check_login_allowed(&user)?;
         users::touch_last_login(self.db(), user.id, t).await?;
         Ok(user)
@@ -177,7 +191,7 @@ impl Engine {
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
             return Ok(link_view(&link));
         }
-        let link = self.link_identity(user.id, provider, &identity, t).await?;
+        let link = self.link_identity(user.id, user.auth_epoch, provider, &identity, t).await?;
         tracing::info!(user_id = user.id, provider, "social account connected");
         Ok(link_view(&link))
     }

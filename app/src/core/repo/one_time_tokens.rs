@@ -8,6 +8,8 @@ pub const VERIFY_EMAIL: &str = "verify_email";
 pub const PASSWORD_RESET: &str = "password_reset";
 pub const CHANGE_EMAIL: &str = "change_email";
 
+/// A new link of `kind`, made in credential generation `epoch`.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     db: &impl ConnectionTrait,
     kind: &str,
@@ -16,8 +18,10 @@ pub async fn insert(
     token_hash: String,
     expires_at: i64,
     now: i64,
+    epoch: i32,
 ) -> Result<OneTimeToken, DbErr> {
     ActiveModel {
+        auth_epoch: Set(epoch),
         token_hash: Set(token_hash),
         kind: Set(kind.to_owned()),
         user_id: Set(user_id),

@@ -110,25 +110,18 @@ pub async fn restamp_family(db: &impl ConnectionTrait, family: &str, epoch: i32)
         .map(|_| ())
 }
 
-/// Deletes at most `limit` expired refresh tokens (an expired token can no
-/// longer be presented, so its row has nothing left to detect); returns how many.
+/// Deletes the tokens of at most `limit` families whose every token has
+/// expired (a family goes whole: purging its revoked rows first would make a
+/// later row look alive); returns how many rows went.
 pub async fn purge_expired(db: &impl ConnectionTrait, now: i64, limit: u64) -> Result<u64, DbErr> {
-    use sea_orm::QuerySelect;
-    let ids: Vec<i32> = Refresh::find()
-        .select_only()
-        .column(Column::Id)
-        .filter(Column::ExpiresAt.lte(now))
-        .limit(limit)
-        .into_tuple()
-        .all(db)
-        .await?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    Ok(Refresh::delete_many()
-        .filter(Column::Id.is_in(ids))
-        .filter(Column::ExpiresAt.lte(now))
-        .exec(db)
-        .await?
-        .rows_affected)
+    let backend = db.get_database_backend();
+    let text = "DELETE FROM refresh_tokens WHERE family IN \
+                (SELECT family FROM refresh_tokens GROUP BY family HAVING MAX(expires_at) <= $1 LIMIT $2) \
+                AND family NOT IN (SELECT family FROM refresh_tokens WHERE expires_at > $1)";
+    let text = match backend {
+        sea_orm::DatabaseBackend::Postgres => text.to_owned(),
+        _ => text.replace('$', "?"),
+    };
+    let values: Vec<sea_orm::Value> = vec![now.into(), (limit as i64).into()];
+    Ok(db.execute(sea_orm::Statement::from_sql_and_values(backend, text, values)).await?.rows_affected())
 }

@@ -75,31 +75,46 @@ fn sql(backend: sea_orm::DatabaseBackend, text: &str) -> String {
     }
 }
 
-/// Runs an `UPDATE users ... RETURNING auth_epoch`; the new generation.
+/// Runs an `UPDATE users ... RETURNING auth_epoch`; the new generation, or
+/// `None` when no row matched.
 async fn update_returning_epoch(
     db: &impl ConnectionTrait,
     text: &str,
     values: Vec<sea_orm::Value>,
-) -> Result<i32, DbErr> {
+) -> Result<Option<i32>, DbErr> {
     let backend = db.get_database_backend();
-    let row = db
-        .query_one(sea_orm::Statement::from_sql_and_values(backend, sql(backend, text), values))
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("user".into()))?;
-    row.try_get("", "auth_epoch")
+    let row = db.query_one(sea_orm::Statement::from_sql_and_values(backend, sql(backend, text), values)).await?;
+    row.map(|r| r.try_get("", "auth_epoch")).transpose()
 }
 
 /// Sets a new password hash and moves the credential generation on, in one
-/// statement: a login that read the old hash has the old generation.
-pub async fn set_password(db: &impl ConnectionTrait, id: i32, hash: &str) -> Result<i32, DbErr> {
+/// statement (a login that read the old hash has the old generation), but
+/// only if the generation is still `expected`: a change authenticated before
+/// a reset or another change cannot overwrite it. `None` when it moved.
+pub async fn set_password(db: &impl ConnectionTrait, id: i32, hash: &str, expected: i32) -> Result<Option<i32>, DbErr> {
+    let text = "UPDATE users SET password_hash = $1, auth_epoch = auth_epoch + 1 \
+                WHERE id = $2 AND auth_epoch = $3 RETURNING auth_epoch";
+    update_returning_epoch(db, text, vec![hash.into(), id.into(), expected.into()]).await
+}
+
+/// Sets a new password hash and moves the generation on, whatever it was
+/// (a reset: proving the address wins over everything before it).
+pub async fn reset_password(db: &impl ConnectionTrait, id: i32, hash: &str) -> Result<Option<i32>, DbErr> {
     let text = "UPDATE users SET password_hash = $1, auth_epoch = auth_epoch + 1 WHERE id = $2 RETURNING auth_epoch";
     update_returning_epoch(db, text, vec![hash.into(), id.into()]).await
 }
 
-/// Moves the credential generation on (every credential issued before dies).
-pub async fn bump_epoch(db: &impl ConnectionTrait, id: i32) -> Result<i32, DbErr> {
-    let text = "UPDATE users SET auth_epoch = auth_epoch + 1 WHERE id = $1 RETURNING auth_epoch";
-    update_returning_epoch(db, text, vec![id.into()]).await
+/// Holds the user's row for the rest of the transaction if the generation
+/// is still `expected` (on PostgreSQL the row lock makes a concurrent reset
+/// wait, then this sees its new generation); `false` when it moved.
+pub async fn lock_generation(db: &impl ConnectionTrait, id: i32, expected: i32) -> Result<bool, DbErr> {
+    let res = Users::update_many()
+        .col_expr(Column::AuthEpoch, Expr::col(Column::AuthEpoch).into())
+        .filter(Column::Id.eq(id))
+        .filter(Column::AuthEpoch.eq(expected))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
 }
 
 /// Replaces the hash only if it is still `old` (an upgrade of the same
