@@ -57,6 +57,9 @@ export default defineConfig({
         LATCHKEY_OIDC_CLIENT_ID: "latchkey-e2e",
         LATCHKEY_OIDC_CLIENT_SECRET: "latchkey-e2e-secret",
         LATCHKEY_OIDC_NAME: "Test OIDC",
+        // every spec signs up and logs in from 127.0.0.1
+        LATCHKEY_RATE_SIGNUP_IP: "200/3600",
+        LATCHKEY_RATE_LOGIN_IP: "300/60",
       },
     },
   ],

@@ -12,6 +12,7 @@ mod m0006_rate_limits;
 mod m0007_email_outbox;
 mod m0008_sealed_outbox;
 mod m0009_auth_epoch;
+mod m0010_two_factor;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_email_outbox::Migration),
             Box::new(m0008_sealed_outbox::Migration),
             Box::new(m0009_auth_epoch::Migration),
+            Box::new(m0010_two_factor::Migration),
         ]
     }
 }

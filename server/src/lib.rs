@@ -3,6 +3,7 @@
 
 pub mod body_limit;
 pub mod csrf;
+pub mod downloads;
 pub mod headers;
 pub mod import;
 pub mod rest;

@@ -225,6 +225,21 @@ impl Settings {
         limits.email_per_ip = src.parse("LATCHKEY_RATE_EMAIL_IP", limits.email_per_ip)?;
         limits.email_per_account = src.parse("LATCHKEY_RATE_EMAIL_ACCOUNT", limits.email_per_account)?;
         engine.trusted_proxies = src.parse("LATCHKEY_TRUSTED_PROXIES", engine.trusted_proxies.clone())?;
+        let mfa = &mut engine.mfa;
+        if let Some(issuer) = src.get("LATCHKEY_MFA_ISSUER") {
+            mfa.issuer = issuer;
+        }
+        mfa.digits = src.parse("LATCHKEY_MFA_DIGITS", mfa.digits)?;
+        if !(6..=8).contains(&mfa.digits) {
+            bail!("LATCHKEY_MFA_DIGITS must be 6, 7 or 8");
+        }
+        mfa.period = src.parse("LATCHKEY_MFA_PERIOD", mfa.period)?;
+        if mfa.period == 0 {
+            bail!("LATCHKEY_MFA_PERIOD must be positive");
+        }
+        mfa.recovery_codes = src.parse("LATCHKEY_MFA_RECOVERY_CODES", mfa.recovery_codes)?;
+        mfa.ephemeral_ttl_secs = src.parse("LATCHKEY_MFA_EPHEMERAL_TTL", mfa.ephemeral_ttl_secs)?;
+        mfa.max_attempts = src.parse("LATCHKEY_MFA_ATTEMPTS", mfa.max_attempts)?;
         if let Some(n) = src.get("LATCHKEY_HASH_QUEUE") {
             engine.hash_queue_limit =
                 Some(n.parse().map_err(|_| anyhow::anyhow!("LATCHKEY_HASH_QUEUE={n:?}: expected a number"))?);

@@ -3,8 +3,11 @@
 //! the callback checks them, and signs in or connects. Failures get a 400
 //! page that says what happened, never a 5xx.
 
+use crate::rest::client::ClientOf;
 use crate::state::AppState;
 use app::api::session as web_session;
+use app::api::sign_in::{finish_sign_in, remember_pending, Door};
+use app::core::flows::sign_in::SignIn;
 use app::core::html::escape;
 use app::core::oauth::PendingLogin;
 use app::core::FlowError;
@@ -107,6 +110,7 @@ pub async fn start(
 pub async fn callback(
     State(state): State<AppState>,
     Path(provider): Path<String>,
+    ClientOf(client): ClientOf,
     Query(q): Query<CallbackQuery>,
     headers: HeaderMap,
     session: Session,
@@ -144,18 +148,24 @@ pub async fn callback(
             Err(e) => return flow_failure(e),
         };
         let Some(user) = user else { return failure("Log in first, then connect the account from your profile.") };
-        return match engine.social_connect(&user, &provider, identity).await {
+        return match engine.social_connect(&user, &provider, identity, &client).await {
             Ok(_) => Redirect::to("/profile?notice=social_connected").into_response(),
             Err(e) => flow_failure(e),
         };
     }
-    let user = match engine.social_login(&provider, identity).await {
-        Ok(u) => u,
-        Err(e) => return flow_failure(e),
-    };
-    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    if let Err(e) = web_session::sign_in(&session, &user, agent).await {
-        return flow_failure(FlowError::Unexpected(e));
+    let next = pending.next.as_deref().unwrap_or(routes::PROFILE);
+    match engine.social_login(&provider, identity).await {
+        Ok(SignIn::Done(user)) => {
+            let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+            match finish_sign_in(engine, &session, &user, agent, Door::Page).await {
+                Ok(_) => Redirect::to(next).into_response(),
+                Err(e) => flow_failure(e),
+            }
+        }
+        Ok(SignIn::SecondFactorRequired(waiting)) => match remember_pending(engine, &session, &waiting, next).await {
+            Ok(()) => Redirect::to(routes::LOGIN_VERIFY).into_response(),
+            Err(e) => flow_failure(e),
+        },
+        Err(e) => flow_failure(e),
     }
-    Redirect::to(pending.next.as_deref().unwrap_or(routes::PROFILE)).into_response()
 }

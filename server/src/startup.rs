@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts/{provider}/login/", axum::routing::get(social::start))
         .route("/accounts/{provider}/login/callback", axum::routing::get(social::callback))
         .route("/accounts/{provider}/login/callback/", axum::routing::get(social::callback))
+        .route(app::shared::routes::RECOVERY_CODES_TXT, axum::routing::get(crate::downloads::recovery_codes))
         .route(
             app::shared::routes::AVATAR_UPLOAD,
             axum::routing::post(uploads::avatar).layer(axum::extract::DefaultBodyLimit::max(avatar_limit)),

@@ -10,7 +10,8 @@ pub async fn signup(
     password1: String,
     password2: String,
 ) -> Result<FormState, ServerFnError> {
-    use super::{forms, session};
+    use super::forms;
+    use super::sign_in::{finish_sign_in, Door};
     use crate::core::flows::signup::{SignupInput, SignupOutcome};
     use secrecy::SecretString;
     let engine = forms::engine()?;
@@ -29,8 +30,8 @@ pub async fn signup(
         Ok(SignupOutcome::LoggedIn(user)) => {
             let session = forms::session().await?;
             let agent = forms::header(axum::http::header::USER_AGENT);
-            session::sign_in(&session, &user, agent.as_deref()).await.map_err(forms::failure)?;
-            forms::finish(Ok(()), &values, "/profile")
+            let done = finish_sign_in(&engine, &session, &user, agent.as_deref(), Door::Page).await.map(|_| ());
+            forms::finish(done, &values, "/profile")
         }
         Err(e) => forms::finish(Err(e), &values, ""),
     }
@@ -38,9 +39,11 @@ pub async fn signup(
 
 #[server(prefix = "/fn", endpoint = "login")]
 pub async fn login(login: String, password: String, next: Option<String>) -> Result<FormState, ServerFnError> {
-    use super::{forms, session};
+    use super::forms;
+    use super::sign_in::{finish_sign_in, remember_pending, Door};
     use crate::core::config::LoginMethod;
     use crate::core::flows::login::LoginInput;
+    use crate::core::flows::sign_in::SignIn;
     use crate::shared::routes;
     use secrecy::SecretString;
     let engine = forms::engine()?;
@@ -55,15 +58,44 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
     let next =
         next.and_then(|n| crate::core::redirect::safe_next(&n, public)).unwrap_or_else(|| routes::PROFILE.into());
     let values = [("login", login.as_str())];
+    let session = forms::session().await?;
     match engine.login(input).await {
-        Ok(user) => {
-            let session = forms::session().await?;
+        Ok(SignIn::Done(user)) => {
             let agent = forms::header(axum::http::header::USER_AGENT);
-            session::sign_in(&session, &user, agent.as_deref()).await.map_err(forms::failure)?;
-            forms::finish(Ok(()), &values, &next)
+            let done = finish_sign_in(&engine, &session, &user, agent.as_deref(), Door::Page).await.map(|_| ());
+            forms::finish(done, &values, &next)
+        }
+        Ok(SignIn::SecondFactorRequired(pending)) => {
+            let kept = remember_pending(&engine, &session, &pending, &next).await;
+            forms::finish(kept, &values, routes::LOGIN_VERIFY)
         }
         Err(e) => forms::finish(Err(e), &values, ""),
     }
+}
+
+/// The second step of a sign-in: a TOTP or recovery code for the sign-in
+/// kept in this browser's session.
+#[server(prefix = "/fn", endpoint = "verify_sign_in")]
+pub async fn verify_sign_in(code: String) -> Result<FormState, ServerFnError> {
+    use super::forms;
+    use super::sign_in::{finish_sign_in, pending, Door};
+    use crate::core::FlowError;
+    let engine = forms::engine()?;
+    let session = forms::session().await?;
+    let Some((key, next)) = pending(&session).await.map_err(forms::failure)? else {
+        return forms::finish(Err(FlowError::non_field(crate::core::messages::MFA_SIGN_IN_EXPIRED)), &[], "");
+    };
+    let result = match engine.complete_sign_in(&key, &code, forms::client(&engine).await).await {
+        Ok(user) => {
+            let agent = forms::header(axum::http::header::USER_AGENT);
+            finish_sign_in(&engine, &session, &user, agent.as_deref(), Door::Page).await.map(|_| ())
+        }
+        Err(FlowError::Invalid(errors)) if errors.has("ephemeral_token") => {
+            Err(FlowError::non_field(crate::core::messages::MFA_SIGN_IN_EXPIRED))
+        }
+        Err(e) => Err(e),
+    };
+    forms::finish(result, &[], &next)
 }
 
 #[server(prefix = "/fn", endpoint = "logout")]

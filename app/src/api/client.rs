@@ -29,7 +29,11 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &TrustedPro
 }
 
 pub fn client(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &TrustedProxies) -> Client {
-    Client { ip: client_ip(peer, headers, trusted) }
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().filter(|c| !c.is_control()).take(255).collect());
+    Client { ip: client_ip(peer, headers, trusted), user_agent }
 }
 
 #[cfg(test)]

@@ -121,6 +121,7 @@ pub fn finish(
         }
         Err(FlowError::Invalid(errors)) => errors,
         Err(FlowError::NotFound) => FieldErrors::non_field("This link is invalid or has expired."),
+        Err(FlowError::Refused(message)) => FieldErrors::non_field(message),
         Err(FlowError::Unavailable(_)) => {
             FieldErrors::non_field("The service is temporarily unavailable. Please try again in a moment.")
         }

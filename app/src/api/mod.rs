@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod mfa;
 pub mod password;
 pub mod profile;
 pub mod social;
@@ -14,6 +15,8 @@ pub mod client;
 pub mod forms;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod sign_in;
 
 /// URL prefix of every server function.
 pub const PREFIX: &str = "/fn";

@@ -40,6 +40,7 @@ pub async fn reset_password(
         token,
         new_password1: SecretString::from(new_password1),
         new_password2: SecretString::from(new_password2),
+        client: forms::client(&engine).await,
     };
     let result = engine.confirm_password_reset(input).await;
     forms::finish(result, &[], "/login?notice=password_reset")
@@ -63,7 +64,8 @@ pub async fn change_password(
         new_password1: SecretString::from(new_password1),
         new_password2: SecretString::from(new_password2),
     };
-    let result = match engine.change_password(&user, input, &keep).await {
+    let client = forms::client(&engine).await;
+    let result = match engine.change_password(&user, input, &keep, &client).await {
         Ok(epoch) => session::restamp(&session, epoch).await.map_err(crate::core::FlowError::Unexpected),
         Err(e) => Err(e),
     };

@@ -16,7 +16,8 @@ pub const EPOCH_KEY: &str = "_auth_epoch";
 ///
 /// # Errors
 /// Store failures.
-pub async fn sign_in(session: &Session, user: &User, user_agent: Option<&str>) -> anyhow::Result<()> {
+/// Only `api::sign_in::finish_sign_in` calls this: every sign-in ends there.
+pub(crate) async fn sign_in(session: &Session, user: &User, user_agent: Option<&str>) -> anyhow::Result<()> {
     session.cycle_id().await?;
     session.insert(USER_KEY, user.id).await?;
     session.insert(EPOCH_KEY, user.auth_epoch).await?;

@@ -176,6 +176,21 @@ fn same_prefix(a: std::net::IpAddr, b: std::net::IpAddr, bits: u8) -> bool {
     (a >> shift) == (b >> shift)
 }
 
+/// Two-factor settings (dj-rest-auth's `MFA_*`).
+#[derive(Clone, Debug)]
+pub struct MfaConfig {
+    /// Shown in authenticator apps; the public URL's host by default.
+    pub issuer: String,
+    pub digits: u8,
+    /// Seconds per TOTP step.
+    pub period: u64,
+    pub recovery_codes: usize,
+    /// How long a sign-in waits for its second factor (and an activation for its code).
+    pub ephemeral_ttl_secs: i64,
+    /// Codes a pending sign-in accepts before it dies.
+    pub max_attempts: i32,
+}
+
 /// Everything the flows read from configuration.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -216,6 +231,14 @@ pub struct EngineConfig {
     /// Password hashes allowed to wait for a hashing thread; past it, 503.
     /// `None`: 32 per hashing thread.
     pub hash_queue_limit: Option<usize>,
+    pub mfa: MfaConfig,
+}
+
+/// The host of a URL (`id.example` of `https://id.example:8443/x`).
+fn url_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    authority.rsplit_once('@').map_or(authority, |(_, h)| h).split(':').next().unwrap_or(authority).to_owned()
 }
 
 impl EngineConfig {
@@ -245,6 +268,14 @@ impl EngineConfig {
             rate_limits: RateLimits::default(),
             trusted_proxies: TrustedProxies::default(),
             hash_queue_limit: None,
+            mfa: MfaConfig {
+                issuer: url_host(public_url),
+                digits: 6,
+                period: 30,
+                recovery_codes: 10,
+                ephemeral_ttl_secs: 300,
+                max_attempts: 5,
+            },
         }
     }
 

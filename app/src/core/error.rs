@@ -8,6 +8,10 @@ pub enum FlowError {
     /// Input that fails validation: 400 with messages per field.
     #[error("invalid input: {0:?}")]
     Invalid(FieldErrors),
+    /// A request refused as a whole: 400 `{"detail": "..."}` (DRF's shape
+    /// for errors raised outside a serializer).
+    #[error("refused: {0}")]
+    Refused(String),
     /// An unknown, used or expired link key: 404.
     #[error("not found")]
     NotFound,

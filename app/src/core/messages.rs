@@ -73,3 +73,15 @@ pub fn throttled(seconds: i64) -> String {
 pub const USERNAME_MIXED_SCRIPTS: &str =
     "Enter a valid username. Letters from different alphabets cannot be mixed in one username.";
 pub const USERNAME_OTHERS_EMAIL: &str = "A username that is an e-mail address must be your own e-mail address.";
+
+// Two-factor authentication, worded as dj-rest-auth 7.2's `mfa` app.
+pub const MFA_TOKEN_INVALID: &str = "Invalid or expired token.";
+pub const MFA_CODE_INVALID: &str = "Invalid code.";
+pub const MFA_ACTIVATION_INVALID: &str = "Invalid or expired activation token.";
+pub const MFA_ACTIVATION_OTHER_USER: &str = "Invalid activation token for this user.";
+pub const MFA_ACTIVATION_CODE_INVALID: &str = "Invalid code. Please check your authenticator app and try again.";
+pub const MFA_ALREADY_ENABLED: &str = "MFA is already enabled. Deactivate it before activating again.";
+pub const MFA_NOT_ENABLED: &str = "MFA is not enabled.";
+pub const MFA_DEACTIVATED: &str = "TOTP has been deactivated.";
+/// Pages: the second step of a sign-in found nothing to complete.
+pub const MFA_SIGN_IN_EXPIRED: &str = "This sign-in has expired or was already used. Please log in again.";

@@ -2,6 +2,7 @@
 //! handlers and the server functions both translate into these flows.
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod aead;
 pub mod auth_cache;
 pub mod clock;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod email;
 pub mod engine;
 pub mod entities;
 pub mod error;
+pub mod factors;
 pub mod flows;
 pub mod html;
 pub mod janitor;

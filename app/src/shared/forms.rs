@@ -40,6 +40,9 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "verified" => "Your email address is verified. You can log in now.",
         "social_connected" => "The account was connected. You can log in with it from now on.",
         "social_disconnected" => "The account was disconnected.",
+        "totp_enabled" => "Two-factor authentication is on. Keep these recovery codes somewhere safe.",
+        "codes_regenerated" => "New recovery codes were made; the old ones no longer work.",
+        "totp_disabled" => "Two-factor authentication is off.",
         _ => return None,
     })
 }

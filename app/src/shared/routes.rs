@@ -2,6 +2,13 @@
 
 pub const HOME: &str = "/";
 pub const LOGIN: &str = "/login";
+/// The second step of a sign-in (a code).
+pub const LOGIN_VERIFY: &str = "/login/verify";
+/// Turning two-factor authentication on.
+pub const TWO_FACTOR: &str = "/profile/two-factor";
+/// The unused recovery codes (and their `.txt` download beside it).
+pub const RECOVERY_CODES: &str = "/profile/two-factor/codes";
+pub const RECOVERY_CODES_TXT: &str = "/profile/two-factor/codes.txt";
 pub const SIGNUP: &str = "/signup";
 pub const VERIFY_EMAIL: &str = "/verify-email";
 pub const PASSWORD_RESET: &str = "/password-reset";

@@ -57,3 +57,24 @@ pub struct ProviderView {
     pub id: String,
     pub name: String,
 }
+
+/// Two-factor state, as the profile shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MfaView {
+    pub enabled: bool,
+    /// RFC 3339, when it was turned on.
+    pub created_at: Option<String>,
+    /// RFC 3339, when a code was last accepted.
+    pub last_used_at: Option<String>,
+}
+
+/// What the "turn on two-factor" page shows. `secret` is for typing into
+/// an authenticator app by hand; the QR code carries the same.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TotpSetupView {
+    pub already_enabled: bool,
+    pub secret: String,
+    /// An SVG document of the QR code.
+    pub qr_svg: String,
+    pub activation_token: String,
+}

@@ -6,11 +6,13 @@ use crate::ui::pages::{
     email_change::{ConfirmEmailChangePage, EmailChangePage},
     home::HomePage,
     login::LoginPage,
+    login_verify::LoginVerifyPage,
     password_change::PasswordChangePage,
     password_reset::{ForgotPasswordPage, ResetPasswordPage},
     profile::ProfilePage,
     sessions::SessionsPage,
     signup::SignupPage,
+    two_factor::{RecoveryCodesPage, TwoFactorSetupPage},
     verify_email::{CheckEmailPage, VerifyEmailPage},
 };
 use leptos::prelude::*;
@@ -92,11 +94,14 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/login/verify") view=LoginVerifyPage ssr=SsrMode::Async/>
                 <Route path=path!("/verify-email") view=CheckEmailPage ssr=SsrMode::Async/>
                 <Route path=path!("/verify-email/:key") view=VerifyEmailPage ssr=SsrMode::Async/>
                 <Route path=path!("/password-reset") view=ForgotPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/password-reset/:uid/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/profile/two-factor") view=TwoFactorSetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/profile/two-factor/codes") view=RecoveryCodesPage ssr=SsrMode::Async/>
                 <Route path=path!("/password-change") view=PasswordChangePage ssr=SsrMode::Async/>
                 <Route path=path!("/email-change") view=EmailChangePage ssr=SsrMode::Async/>
                 <Route path=path!("/email-change/:key") view=ConfirmEmailChangePage ssr=SsrMode::Async/>

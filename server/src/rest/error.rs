@@ -53,6 +53,7 @@ impl IntoResponse for ApiError {
             ApiError::Detail(status, message) => detail(status, &message),
             ApiError::Flow(FlowError::Invalid(errors)) => (StatusCode::BAD_REQUEST, Json(errors)).into_response(),
             ApiError::Flow(FlowError::NotFound) => detail(StatusCode::NOT_FOUND, "Not found."),
+            ApiError::Flow(FlowError::Refused(message)) => detail(StatusCode::BAD_REQUEST, &message),
             ApiError::Flow(FlowError::Unauthenticated) => ApiError::not_authenticated().into_response(),
             ApiError::Flow(FlowError::TokenInvalid) => {
                 let mut res = (

@@ -6,9 +6,9 @@ use super::error::ApiResult;
 use super::jwt_cookies;
 use super::payload::Payload;
 use crate::state::AppState;
-use app::api::session;
-use app::core::config::AuthMode;
+use app::api::sign_in::{finish_sign_in, Door, Issued};
 use app::core::entities::user::Model as User;
+use app::core::flows::sign_in::SignIn;
 use app::core::flows::{login::LoginInput, profile, Credential};
 use app::core::messages;
 use axum::extract::State;
@@ -18,7 +18,26 @@ use axum::Json;
 use serde_json::json;
 use tower_sessions::Session;
 
-/// Signs the browser in and hands the API client its token or JWT pair.
+/// The answer to a first factor: the login response, or dj-rest-auth's
+/// `{"ephemeral_token", "mfa_required": true}` when a second factor is due.
+pub async fn sign_in_response(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    sign_in: SignIn,
+    status: StatusCode,
+) -> ApiResult<Response> {
+    match sign_in {
+        SignIn::Done(user) => login_response(state, session, headers, &user, status).await,
+        SignIn::SecondFactorRequired(pending) => {
+            Ok((StatusCode::OK, Json(json!({ "ephemeral_token": pending.ephemeral_token, "mfa_required": true })))
+                .into_response())
+        }
+    }
+}
+
+/// Signs the user in (through the one finisher) and renders what it issued:
+/// `{"key"}`, or the JWT pair with the user (and cookies when configured).
 pub async fn login_response(
     state: &AppState,
     session: &Session,
@@ -27,12 +46,10 @@ pub async fn login_response(
     status: StatusCode,
 ) -> ApiResult<Response> {
     let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
-    session::sign_in(session, user, agent).await?;
     let engine = &state.engine;
-    Ok(match engine.config().auth_mode {
-        AuthMode::Token => (status, Json(json!({ "key": engine.issue_token(user).await? }))).into_response(),
-        AuthMode::Jwt => {
-            let pair = engine.issue_jwt(user).await?;
+    Ok(match finish_sign_in(engine, session, user, agent, Door::Api).await? {
+        Issued::Token(key) => (status, Json(json!({ "key": key }))).into_response(),
+        Issued::Jwt(pair) => {
             let body = json!({
                 "access": pair.access,
                 "refresh": pair.refresh,
@@ -46,6 +63,7 @@ pub async fn login_response(
             }
             res
         }
+        Issued::Session => (status, Json(json!({}))).into_response(),
     })
 }
 
@@ -63,8 +81,8 @@ pub async fn login(
         client,
     };
     p.finish()?;
-    let user = state.engine.login(input).await?;
-    login_response(&state, &session, &headers, &user, StatusCode::OK).await
+    let sign_in = state.engine.login(input).await?;
+    sign_in_response(&state, &session, &headers, sign_in, StatusCode::OK).await
 }
 
 pub async fn logout(

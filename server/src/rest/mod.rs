@@ -2,12 +2,13 @@
 //! path answers with and without its trailing slash.
 
 mod auth;
-mod client;
+pub(crate) mod client;
 mod email;
 pub mod error;
 mod jwt;
 mod jwt_cookies;
 mod login;
+mod mfa;
 pub mod openapi;
 mod password;
 mod payload;
@@ -39,7 +40,7 @@ async fn method_not_allowed(method: Method) -> ApiError {
 
 /// Routes under `/api/auth`; uploads may be up to `upload_limit` bytes.
 pub fn router(upload_limit: usize) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 18] = [
+    let routes: [(&str, MethodRouter<AppState>); 24] = [
         ("/registration", post(registration::register)),
         ("/registration/verify-email", post(registration::verify_email)),
         ("/registration/resend-email", post(registration::resend_email)),
@@ -58,6 +59,12 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         ("/password/reset/confirm", post(password::reset_confirm)),
         ("/token/verify", post(jwt::verify)),
         ("/token/refresh", post(jwt::refresh)),
+        ("/mfa/verify", post(mfa::verify)),
+        ("/mfa/totp/activate", get(mfa::activate_begin).post(mfa::activate_confirm)),
+        ("/mfa/totp/deactivate", post(mfa::deactivate)),
+        ("/mfa/status", get(mfa::status)),
+        ("/mfa/recovery-codes", post(mfa::recovery_codes)),
+        ("/mfa/recovery-codes/regenerate", post(mfa::regenerate)),
     ];
     let mut r = Router::new();
     for (path, route) in routes {

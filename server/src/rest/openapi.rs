@@ -179,6 +179,23 @@ pub const OPERATIONS: &[Op] = &[
         ),
         &[NOT_FOUND],
     )),
+    limited(op(
+        Post,
+        "/api/auth/mfa/verify/",
+        "Complete a sign-in with a TOTP or recovery code: the login response",
+        &[("ephemeral_token", true), ("code", true)],
+    )),
+    authed(op(Get, "/api/auth/mfa/totp/activate/", "A new TOTP secret, its URL and QR code, an activation token", &[])),
+    limited(authed(op(
+        Post,
+        "/api/auth/mfa/totp/activate/",
+        "Turn TOTP on with the activation token and a code: the recovery codes",
+        &[("activation_token", true), ("code", true)],
+    ))),
+    limited(authed(op(Post, "/api/auth/mfa/totp/deactivate/", "Turn TOTP off with a TOTP code", &[("code", true)]))),
+    authed(op(Get, "/api/auth/mfa/status/", "Whether two-factor is on, since when, last used", &[])),
+    authed(op(Post, "/api/auth/mfa/recovery-codes/", "The unused recovery codes", &[])),
+    authed(op(Post, "/api/auth/mfa/recovery-codes/regenerate/", "New recovery codes in place of the old", &[])),
 ];
 
 /// A string field's schema: limits the server checks the same way.
@@ -189,6 +206,7 @@ fn field(name: &str, required: bool) -> ObjectBuilder {
         "username" => text.max_length(Some(150)).description(Some("Letters, digits and @ . + - _")),
         "email" | "new_email" => text.max_length(Some(254)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))),
         "first_name" | "last_name" => text.max_length(Some(150)),
+        "code" => text.max_length(Some(9)).description(Some("A TOTP code, or a recovery code like 1a2b-3c4d")),
         "password" | "old_password" | "new_password1" | "new_password2" | "password1" | "password2" => {
             text.max_length(Some(4096)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
         }

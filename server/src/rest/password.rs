@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 pub async fn change(
     State(state): State<AppState>,
+    ClientOf(client): ClientOf,
     authed: Authed,
     session: tower_sessions::Session,
     mut p: Payload,
@@ -30,7 +31,7 @@ pub async fn change(
         new_password2: p.secret("new_password2"),
     };
     p.finish()?;
-    let epoch = state.engine.change_password(&authed.user, input, &authed.credential).await?;
+    let epoch = state.engine.change_password(&authed.user, input, &authed.credential, &client).await?;
     if matches!(authed.credential, Credential::Session(_)) {
         app::api::session::restamp(&session, epoch).await?;
     }
@@ -48,12 +49,17 @@ pub async fn reset(
     Ok(Json(json!({ "detail": messages::RESET_SENT })))
 }
 
-pub async fn reset_confirm(State(state): State<AppState>, mut p: Payload) -> ApiResult<Json<Value>> {
+pub async fn reset_confirm(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    mut p: Payload,
+) -> ApiResult<Json<Value>> {
     let input = ResetConfirmInput {
         uid: p.required("uid"),
         token: p.required("token"),
         new_password1: p.secret("new_password1"),
         new_password2: p.secret("new_password2"),
+        client,
     };
     p.finish()?;
     state.engine.confirm_password_reset(input).await?;

@@ -141,6 +141,11 @@ impl Payload {
         }
     }
 
+    /// Adds an error on `field` (a check the handler makes itself).
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.add(field, message);
+    }
+
     /// The errors found so far (for handlers that render them themselves).
     pub fn into_errors(self) -> FieldErrors {
         self.errors

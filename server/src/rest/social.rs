@@ -2,8 +2,9 @@
 //! `SocialConnectView`) and the connected-accounts endpoints.
 
 use super::auth::Authed;
+use super::client::ClientOf;
 use super::error::{ApiError, ApiResult};
-use super::login::login_response;
+use super::login::sign_in_response;
 use super::payload::Payload;
 use crate::state::AppState;
 use app::core::oauth::Identity;
@@ -46,18 +47,19 @@ pub async fn login(
     p: Payload,
 ) -> ApiResult<Response> {
     let identity = identity(&state, &provider, p).await?;
-    let user = state.engine.social_login(&provider, identity).await?;
-    login_response(&state, &session, &headers, &user, StatusCode::OK).await
+    let sign_in = state.engine.social_login(&provider, identity).await?;
+    sign_in_response(&state, &session, &headers, sign_in, StatusCode::OK).await
 }
 
 pub async fn connect(
     State(state): State<AppState>,
     Path(provider): Path<String>,
+    ClientOf(client): ClientOf,
     authed: Authed,
     p: Payload,
 ) -> ApiResult<Json<SocialAccountView>> {
     let identity = identity(&state, &provider, p).await?;
-    Ok(Json(state.engine.social_connect(&authed.user, &provider, identity).await?))
+    Ok(Json(state.engine.social_connect(&authed.user, &provider, identity, &client).await?))
 }
 
 pub async fn list(State(state): State<AppState>, authed: Authed) -> ApiResult<Json<Vec<SocialAccountView>>> {

@@ -305,10 +305,9 @@ impl TestApp {
         .await
     }
 
-    /// The verification key from the `n`-th email to `email`.
+    /// The verification key from the `n`-th verification email to `email`.
     pub async fn verification_key(&self, email: &str, n: usize) -> String {
-        let mail = self.smtp.wait_for(email, n).await;
-        assert!(mail.subject.contains("Confirm"), "{}", mail.subject);
+        let mail = self.smtp.wait_for_subject(email, "Confirm your email address", n).await;
         mail.link().rsplit('/').next().expect("key").to_owned()
     }
 
@@ -339,10 +338,9 @@ impl TestApp {
         }
     }
 
+    /// The `n`-th password reset email to `email`.
     pub async fn reset_email(&self, email: &str, n: usize) -> Email {
-        let mail = self.smtp.wait_for(email, n).await;
-        assert!(mail.subject.contains("Reset"), "{}", mail.subject);
-        mail
+        self.smtp.wait_for_subject(email, "Reset your Latchkey password", n).await
     }
 
     /// Sends a raw request (for malformed bodies).

@@ -51,4 +51,6 @@ mod security;
 mod smtp_sink;
 mod social;
 mod takeover;
+mod totp;
+mod two_factor;
 mod user;

@@ -128,7 +128,7 @@ async fn a_stolen_session_stays_dead_after_every_revocation(b: Backend) {
             }
             Revocation::PasswordReset => {
                 app.post("/password/reset/", json!({"email": "ada@example.com"})).await;
-                let (uid, t) = uid_token(&app.reset_email("ada@example.com", 2).await.link());
+                let (uid, t) = uid_token(&app.reset_email("ada@example.com", 1).await.link());
                 let body =
                     json!({"uid": uid, "token": t, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD});
                 assert_eq!(app.post("/password/reset/confirm/", body).await.status, 200);
@@ -288,7 +288,7 @@ async fn writes_authenticated_before_a_reset_cannot_undo_it(b: Backend) {
     let before = app.engine.active_user(pk).await.expect("db").expect("user");
     // the owner resets the password
     app.post("/password/reset/", json!({"email": "ada@example.com"})).await;
-    let (uid, t) = uid_token(&app.reset_email("ada@example.com", 2).await.link());
+    let (uid, t) = uid_token(&app.reset_email("ada@example.com", 1).await.link());
     let body = json!({"uid": uid, "token": t, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD});
     assert_eq!(app.post("/password/reset/confirm/", body).await.status, 200);
     // the thief's requests, authenticated before it, finish now
@@ -298,7 +298,7 @@ async fn writes_authenticated_before_a_reset_cannot_undo_it(b: Backend) {
         new_password1: secret("Thief-Pass-77"),
         new_password2: secret("Thief-Pass-77"),
     };
-    let r = app.engine.change_password(&before, change, &Credential::None).await;
+    let r = app.engine.change_password(&before, change, &Credential::None, &Default::default()).await;
     assert!(matches!(r, Err(app::core::FlowError::Unauthenticated)), "{r:?}");
     assert_eq!(app.login("ada", "Thief-Pass-77").await.status, 400);
     let identity = app::core::oauth::Identity {
@@ -308,7 +308,7 @@ async fn writes_authenticated_before_a_reset_cannot_undo_it(b: Backend) {
         username: None,
         name: None,
     };
-    assert!(app.engine.social_connect(&before, "github", identity).await.is_err());
+    assert!(app.engine.social_connect(&before, "github", identity, &Default::default()).await.is_err());
     let change = EmailChangeInput { new_email: "thief@evil.example".into(), password: secret(PASSWORD) };
     let asked = app.engine.request_email_change(&before, change, Default::default()).await;
     if asked.is_ok() {

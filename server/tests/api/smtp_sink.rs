@@ -81,6 +81,26 @@ impl SmtpSink {
         self.messages.lock().expect("lock").clone()
     }
 
+    /// Waits (up to 20 s) for the `n`-th (1-based) email to `to` whose subject
+    /// contains `subject` (other emails, such as security notices, between).
+    pub async fn wait_for_subject(&self, to: &str, subject: &str, n: usize) -> Email {
+        for _ in 0..400 {
+            let found: Vec<Email> = self
+                .all()
+                .into_iter()
+                .filter(|e| e.to.eq_ignore_ascii_case(to) && e.subject.contains(subject))
+                .collect();
+            if found.len() >= n {
+                return found[n - 1].clone();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no email #{n} to {to} about {subject:?}; got {:?}",
+            self.all().iter().map(|e| (&e.to, &e.subject)).collect::<Vec<_>>()
+        );
+    }
+
     /// Waits (up to 20 s: retries back off) for the `n`-th (1-based) email to `to`.
     pub async fn wait_for(&self, to: &str, n: usize) -> Email {
         for _ in 0..400 {

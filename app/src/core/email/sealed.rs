@@ -4,11 +4,7 @@
 //! bound to the recipient. A database dump without the secret key holds no
 //! usable link; once delivered, the sealed content is deleted.
 
-use anyhow::{anyhow, Context};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use crate::core::aead::Aead;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
@@ -23,15 +19,12 @@ pub struct Content {
 
 #[derive(Clone)]
 pub struct ContentSealer {
-    cipher: XChaCha20Poly1305,
+    aead: Aead,
 }
-
-const NONCE_LEN: usize = 24;
 
 impl ContentSealer {
     pub fn new(secret: &SecretString) -> Self {
-        let key = crate::core::secrets::derive_key(secret, "outbox-content");
-        Self { cipher: XChaCha20Poly1305::new(key.as_slice().into()) }
+        Self { aead: Aead::new(secret, "outbox-content") }
     }
 
     /// Base64url of nonce and ciphertext.
@@ -39,30 +32,13 @@ impl ContentSealer {
     /// # Errors
     /// Only if serialisation or encryption fails.
     pub fn seal(&self, content: &Content, recipient: &str) -> anyhow::Result<String> {
-        let plain = serde_json::to_vec(content)?;
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let sealed = self
-            .cipher
-            .encrypt(&nonce, Payload { msg: &plain, aad: recipient.as_bytes() })
-            .map_err(|_| anyhow!("sealing an email failed"))?;
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&sealed);
-        Ok(URL_SAFE_NO_PAD.encode(out))
+        self.aead.seal(&serde_json::to_vec(content)?, recipient.as_bytes())
     }
 
     /// # Errors
     /// Tampered content, another recipient, or another secret key.
     pub fn open(&self, sealed: &str, recipient: &str) -> anyhow::Result<Content> {
-        let raw = URL_SAFE_NO_PAD.decode(sealed).context("sealed email is not base64")?;
-        if raw.len() < NONCE_LEN {
-            return Err(anyhow!("sealed email is too short"));
-        }
-        let (nonce, body) = raw.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: recipient.as_bytes() })
-            .map_err(|_| anyhow!("the email cannot be opened with this secret key"))?;
-        Ok(serde_json::from_slice(&plain)?)
+        Ok(serde_json::from_slice(&self.aead.open(sealed, recipient.as_bytes())?)?)
     }
 }
 

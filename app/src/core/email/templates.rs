@@ -27,6 +27,12 @@ fn lookup(kind: &str) -> Option<Template> {
         "unknown_account" => Some(template!("unknown_account")),
         "change_email" => Some(template!("change_email")),
         "email_changed" => Some(template!("email_changed")),
+        "password_changed" => Some(template!("password_changed")),
+        "mfa_enabled" => Some(template!("mfa_enabled")),
+        "mfa_disabled" => Some(template!("mfa_disabled")),
+        "recovery_code_used" => Some(template!("recovery_code_used")),
+        "recovery_codes_regenerated" => Some(template!("recovery_codes_regenerated")),
+        "social_linked" => Some(template!("social_linked")),
         _ => None,
     }
 }
@@ -67,23 +73,43 @@ pub fn render(
     })
 }
 
+/// Kinds that tell the account's owner something changed (no link to follow).
+pub const NOTICES: [&str; 7] = [
+    "email_changed",
+    "password_changed",
+    "mfa_enabled",
+    "mfa_disabled",
+    "recovery_code_used",
+    "recovery_codes_regenerated",
+    "social_linked",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_template_renders_its_link() -> anyhow::Result<()> {
-        for kind in ["verify_email", "password_reset", "unknown_account", "change_email", "email_changed"] {
+        for kind in NOTICES.iter().chain(&["verify_email", "password_reset", "unknown_account", "change_email"]) {
+            let kind = *kind;
             let e = render(
                 kind,
                 "a@example.com",
                 Some("https://x.test/a?b=1&c=2"),
-                &[("username", "<ada>"), ("new_email", "n@example.com")],
+                &[
+                    ("username", "<ada>"),
+                    ("new_email", "n@example.com"),
+                    ("when", "2026-11-25T00:00:00Z"),
+                    ("address", "203.0.113.7"),
+                    ("browser", "Firefox"),
+                    ("site", "https://id.example"),
+                    ("provider", "GitHub"),
+                ],
             )?;
             assert!(!e.subject.is_empty());
             assert!(!e.subject.contains("{{"), "{kind}: {}", e.subject);
             assert!(!e.text.contains("{{") && !e.html.contains("{{"), "{kind} has an unfilled placeholder");
-            if !matches!(kind, "unknown_account" | "email_changed") {
+            if !matches!(kind, "unknown_account") && !NOTICES.contains(&kind) {
                 assert!(e.text.contains("https://x.test/a?b=1&c=2"));
                 assert!(e.html.contains("https://x.test/a?b=1&amp;c=2"));
             }

@@ -118,6 +118,12 @@ fn kind_name(kind: &str) -> &'static str {
         "unknown_account" => "unknown_account",
         "change_email" => "change_email",
         "email_changed" => "email_changed",
+        "password_changed" => "password_changed",
+        "mfa_enabled" => "mfa_enabled",
+        "mfa_disabled" => "mfa_disabled",
+        "recovery_code_used" => "recovery_code_used",
+        "recovery_codes_regenerated" => "recovery_codes_regenerated",
+        "social_linked" => "social_linked",
         _ => "email",
     }
 }

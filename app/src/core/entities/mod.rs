@@ -2,6 +2,9 @@
 //! `Debug` by hand so a stray log line cannot leak them.
 
 pub mod auth_token;
+pub mod mfa_pending;
+pub mod mfa_recovery_code;
+pub mod mfa_totp;
 pub mod one_time_token;
 pub mod outbox_email;
 pub mod profile;

@@ -48,14 +48,14 @@ impl Engine {
             // cannot be used to probe which addresses have accounts
             let limits = self.config().rate_limits;
             let account = format!("user:{}", user.id);
-            self.throttle("email-change", client, limits.email_per_ip, Some((&account, limits.email_per_account)))
+            self.throttle("email-change", &client, limits.email_per_ip, Some((&account, limits.email_per_account)))
                 .await?;
             if users::by_email(self.db(), &e.canonical()).await?.is_some() {
                 return Err(FlowError::field("new_email", messages::EMAIL_TAKEN));
             }
             self.throttle(
                 "email",
-                Client::default(),
+                &Client::default(),
                 limits.email_per_ip,
                 Some((&e.canonical(), limits.email_per_account)),
             )

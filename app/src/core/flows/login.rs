@@ -9,6 +9,7 @@
 //! names they use, and a 429 never tells that a username and an email belong
 //! to one account.
 
+use super::sign_in::{FirstFactor, SignIn};
 use super::throttle::{account_budget, Client};
 use crate::core::config::{LoginMethod, VerificationMode};
 use crate::core::credentials::needs_rehash;
@@ -47,14 +48,15 @@ impl Engine {
         })
     }
 
-    /// Checks credentials and returns the user to issue a session or token for.
+    /// Checks credentials: signed in (issue credentials for the user), or a
+    /// second factor required (see `flows::sign_in`).
     ///
     /// # Errors
     /// `Invalid` with a `non_field_errors` message; the same one for a wrong
     /// password and an unknown user. `Throttled` when the identifier's budget
     /// of password checks is spent.
     #[tracing::instrument(skip_all)]
-    pub async fn login(&self, input: LoginInput) -> Result<User, FlowError> {
+    pub async fn login(&self, input: LoginInput) -> Result<SignIn, FlowError> {
         let method = self.config().login_method;
         let username = present(&input.username);
         let email = present(&input.email);
@@ -69,7 +71,7 @@ impl Engine {
         };
         let ident = ident.ok_or_else(|| FlowError::non_field(messages::must_include(method)))?;
         let limits = self.config().rate_limits;
-        self.throttle("login", input.client, limits.login_per_ip, None).await?;
+        self.throttle("login", &input.client, limits.login_per_ip, None).await?;
         let typed =
             self.reserve_check(&format!("login:ident:{}", ident.text())).await?.map_err(FlowError::Throttled)?;
         let user = self.find_login_user(ident).await?;
@@ -109,10 +111,15 @@ impl Engine {
                 tracing::info!(user_id = user.id, "password hash upgraded");
             }
         }
-        let t = self.now();
-        users::touch_last_login(self.db(), user.id, t).await?;
-        tracing::info!(user_id = user.id, "logged in");
-        Ok(User { last_login: Some(t), ..user })
+        match self.after_first_factor(user, &FirstFactor::Password).await? {
+            SignIn::Done(user) => {
+                let t = self.now();
+                users::touch_last_login(self.db(), user.id, t).await?;
+                tracing::info!(user_id = user.id, "logged in");
+                Ok(SignIn::Done(User { last_login: Some(t), ..user }))
+            }
+            pending => Ok(pending),
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! Password change for a signed-in user: other sessions and tokens die.
 
+use super::throttle::Client;
 use super::{check_new_password, require_secret, Credential};
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
@@ -30,6 +31,7 @@ impl Engine {
         user: &User,
         input: PasswordChangeInput,
         keep: &Credential,
+        client: &Client,
     ) -> Result<i32, FlowError> {
         let mut errors = FieldErrors::new();
         if self.config().old_password_required {
@@ -50,12 +52,15 @@ impl Engine {
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", user)?;
         let hash = self.hasher().hash(input.new_password1).await?;
         let (engine, user_id, seen, keep) = (self.clone(), user.id, user.auth_epoch, keep.clone());
+        let (owner, client) = (user.clone(), client.clone());
         self.uncancellable(async move {
             // only if nothing changed the credentials since this request was
             // authenticated (a reset, or another change, wins)
             let epoch =
                 users::set_password(engine.db(), user_id, &hash, seen).await?.ok_or(FlowError::Unauthenticated)?;
             engine.end_credentials(user_id, &keep, epoch).await?;
+            engine.notify(engine.db(), &owner, "password_changed", &client).await?;
+            engine.wake_outbox();
             tracing::info!(user_id, "password changed");
             Ok(epoch)
         })

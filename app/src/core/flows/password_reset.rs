@@ -17,6 +17,7 @@ pub struct ResetConfirmInput {
     pub token: String,
     pub new_password1: SecretString,
     pub new_password2: SecretString,
+    pub client: Client,
 }
 
 impl Engine {
@@ -30,7 +31,7 @@ impl Engine {
     pub async fn request_password_reset(&self, email: &str, client: Client) -> Result<(), FlowError> {
         let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
         let limits = self.config().rate_limits;
-        self.throttle("email", client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
+        self.throttle("email", &client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
             .await?;
         let engine = self.clone();
         self.in_background("sending a password reset email", async move { engine.send_reset(email).await });
@@ -43,7 +44,8 @@ impl Engine {
     /// unlinked, the address marked verified. A sign-in racing with it either
     /// saw the old generation (its credentials are dead) or no longer finds
     /// the identity.
-    async fn finish_reset(&self, user_id: i32, token_id: i32, hash: String) -> Result<(), FlowError> {
+    async fn finish_reset(&self, user: &User, token_id: i32, hash: String, client: &Client) -> Result<(), FlowError> {
+        let user_id = user.id;
         let txn = self.db().begin().await?;
         if !otts::consume(&txn, token_id, self.now()).await? {
             return Err(FlowError::field("token", messages::INVALID_VALUE));
@@ -51,7 +53,9 @@ impl Engine {
         let epoch = users::reset_password(&txn, user_id, &hash).await?.ok_or(FlowError::NotFound)?;
         let unlinked = social_accounts::delete_all_for_user(&txn, user_id).await?;
         users::mark_email_verified(&txn, user_id).await?;
+        self.notify(&txn, user, "password_changed", client).await?;
         txn.commit().await?;
+        self.wake_outbox();
         self.end_credentials(user_id, &Credential::None, epoch).await?;
         if unlinked > 0 {
             tracing::warn!(user_id, unlinked, "a password reset unlinked social identities");
@@ -134,8 +138,8 @@ impl Engine {
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", &user)?;
         // hash before using the link up: a full hash queue must not burn it
         let hash = self.hasher().hash(input.new_password1).await?;
-        let engine = self.clone();
-        self.uncancellable(async move { engine.finish_reset(user.id, token_id, hash).await }).await?;
+        let (engine, client) = (self.clone(), input.client);
+        self.uncancellable(async move { engine.finish_reset(&user, token_id, hash, &client).await }).await?;
         Ok(())
     }
 }

@@ -80,7 +80,7 @@ impl Engine {
     /// `Invalid` with messages per field (taken names included).
     #[tracing::instrument(skip_all)]
     pub async fn signup(&self, input: SignupInput) -> Result<SignupOutcome, FlowError> {
-        self.throttle("signup", input.client, self.config().rate_limits.signup_per_ip, None).await?;
+        self.throttle("signup", &input.client, self.config().rate_limits.signup_per_ip, None).await?;
         let valid = self.validate_signup(input).await?;
         let hash = self.hasher().hash(valid.password).await?;
         let mode = self.config().verification;

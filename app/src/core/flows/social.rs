@@ -13,6 +13,8 @@
 //!
 //! A password reset unlinks every identity (see `flows::password_reset`).
 
+use super::sign_in::{FirstFactor, SignIn};
+use super::throttle::Client;
 use crate::core::config::VerificationMode;
 use crate::core::domain::{EmailAddress, Username};
 use crate::core::entities::social_account::Model as Link;
@@ -130,13 +132,12 @@ impl Engine {
     /// # Errors
     /// `Invalid` with a `non_field_errors` message when the rules refuse.
     #[tracing::instrument(skip_all, fields(provider))]
-    pub async fn social_login(&self, provider: &str, identity: Identity) -> Result<User, FlowError> {
+    pub async fn social_login(&self, provider: &str, identity: Identity) -> Result<SignIn, FlowError> {
         let t = self.now();
         if let Some((link, user)) = social_accounts::by_uid_with_user(self.db(), provider, &identity.uid).await? {
             self.check_login_allowed(&user)?;
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
-            users::touch_last_login(self.db(), user.id, t).await?;
-            return Ok(user);
+            return self.social_signed_in(user, provider).await;
         }
         let raw_email = identity.email.clone().ok_or_else(|| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
         let email = EmailAddress::parse(&raw_email).map_err(|_| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
@@ -169,8 +170,18 @@ impl Engine {
         };
         self.link_identity(user.id, user.auth_epoch, provider, &identity, t).await?;
         self.check_login_allowed(&user)?;
-        users::touch_last_login(self.db(), user.id, t).await?;
-        Ok(user)
+        self.social_signed_in(user, provider).await
+    }
+
+    /// The provider proved who the user is: done, or on to the second factor.
+    async fn social_signed_in(&self, user: User, provider: &str) -> Result<SignIn, FlowError> {
+        match self.after_first_factor(user, &FirstFactor::Social(provider.to_owned())).await? {
+            SignIn::Done(user) => {
+                users::touch_last_login(self.db(), user.id, self.now()).await?;
+                Ok(SignIn::Done(user))
+            }
+            pending => Ok(pending),
+        }
     }
 
     /// Links a provider identity to the signed-in user.
@@ -182,6 +193,7 @@ impl Engine {
         user: &User,
         provider: &str,
         identity: Identity,
+        client: &Client,
     ) -> Result<SocialAccountView, FlowError> {
         let t = self.now();
         if let Some(link) = social_accounts::by_uid(self.db(), provider, &identity.uid).await? {
@@ -192,6 +204,7 @@ impl Engine {
             return Ok(link_view(&link));
         }
         let link = self.link_identity(user.id, user.auth_epoch, provider, &identity, t).await?;
+        self.notify_link(user, provider, client).await?;
         tracing::info!(user_id = user.id, provider, "social account connected");
         Ok(link_view(&link))
     }

@@ -17,9 +17,11 @@ use crate::core::Engine;
 use std::net::IpAddr;
 
 /// Who is asking, as far as the transport can tell.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Client {
     pub ip: Option<IpAddr>,
+    /// The `User-Agent`, cut to 255 characters (for security notices).
+    pub user_agent: Option<String>,
 }
 
 /// One password check counted against a budget; give it back with
@@ -66,7 +68,7 @@ impl Engine {
     pub(crate) async fn throttle(
         &self,
         action: &str,
-        client: Client,
+        client: &Client,
         per_ip: Limit,
         account: Option<(&str, Limit)>,
     ) -> Result<(), FlowError> {

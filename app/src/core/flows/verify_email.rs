@@ -76,7 +76,7 @@ impl Engine {
     pub async fn resend_verification(&self, email: &str, client: Client) -> Result<(), FlowError> {
         let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
         let limits = self.config().rate_limits;
-        self.throttle("email", client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
+        self.throttle("email", &client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
             .await?;
         let engine = self.clone();
         self.in_background("resending a verification email", async move {

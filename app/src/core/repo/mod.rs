@@ -2,6 +2,7 @@
 //! any connection so a flow can run several in one transaction.
 
 pub mod auth_tokens;
+pub mod mfa;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod profiles;

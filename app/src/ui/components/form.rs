@@ -53,6 +53,9 @@ pub fn Field(
     #[prop(optional, into)] initial: Option<String>,
     #[prop(default = true)] required: bool,
     #[prop(optional)] hint: Option<&'static str>,
+    /// The keyboard a phone shows (`numeric` for codes).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let err_id = format!("{id}-errors");
@@ -72,6 +75,7 @@ pub fn Field(
                 value=value
                 aria-invalid=invalid
                 aria-describedby=err_id.clone()
+                inputmode=inputmode
                 data-testid=format!("input-{name}")
             />
             <Errors id=err_id testid=format!("error-{name}") messages=errors/>

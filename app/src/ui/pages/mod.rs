@@ -3,9 +3,11 @@
 pub mod email_change;
 pub mod home;
 pub mod login;
+pub mod login_verify;
 pub mod password_change;
 pub mod password_reset;
 pub mod profile;
 pub mod sessions;
 pub mod signup;
+pub mod two_factor;
 pub mod verify_email;

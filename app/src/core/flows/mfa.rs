@@ -1,0 +1,157 @@
+//! Two-factor authentication on the account side (dj-rest-auth 7.2's
+//! `mfa/` endpoints): start TOTP (a secret, its URL and QR code, and an
+//! activation token that carries the secret back sealed), confirm it with a
+//! code (recovery codes come back), turn it off with a code, see its state,
+//! list and regenerate recovery codes. Every code typed here also draws on
+//! the account's password-check budget.
+
+use super::throttle::{account_budget, Client};
+use crate::core::aead::Aead;
+use crate::core::entities::user::Model as User;
+use crate::core::error::FlowError;
+use crate::core::factors::totp::{new_secret, Enrollment};
+use crate::core::repo::mfa;
+use crate::core::{messages, Engine};
+use sea_orm::TransactionTrait;
+use serde::{Deserialize, Serialize};
+
+/// Whether two-factor is on, since when, and when a factor was last used.
+pub struct MfaStatus {
+    pub enabled: bool,
+    pub created_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+}
+
+/// What an activation token carries (sealed): whose, which secret, when.
+#[derive(Serialize, Deserialize)]
+struct Activation {
+    uid: i32,
+    secret: String,
+    iat: i64,
+}
+
+impl Engine {
+    fn activation_aead(&self) -> Aead {
+        Aead::new(&self.config().secret_key, "mfa-activation")
+    }
+
+    /// A new TOTP secret for the user, with its URL, QR code and activation
+    /// token. Nothing is stored until it is confirmed.
+    ///
+    /// # Errors
+    /// Only internal failures.
+    pub fn begin_totp(&self, user: &User) -> Result<Enrollment, FlowError> {
+        let secret = new_secret();
+        let claim = Activation { uid: user.id, secret: secret.clone(), iat: self.now() };
+        let token =
+            self.activation_aead().seal(&serde_json::to_vec(&claim).map_err(anyhow::Error::from)?, b"activation")?;
+        let account = if user.email.is_empty() { user.username.clone() } else { user.email.clone() };
+        self.totp_enrollment(secret, &account, token)
+    }
+
+    /// Reserves one code check on the user's budget.
+    async fn reserve_code_check(&self, user: &User) -> Result<super::throttle::Reservation, FlowError> {
+        self.reserve_check(&account_budget(user.id)).await?.map_err(FlowError::Throttled)
+    }
+
+    /// Turns TOTP on: the activation token's secret, proven with a code from
+    /// the authenticator. Returns the new recovery codes.
+    ///
+    /// # Errors
+    /// `Refused` when it is on already; `Invalid` on `activation_token` or
+    /// `code`; `Throttled`.
+    #[tracing::instrument(skip_all, fields(user_id = user.id))]
+    pub async fn confirm_totp(
+        &self,
+        user: &User,
+        activation_token: &str,
+        code: &str,
+        client: &Client,
+    ) -> Result<Vec<String>, FlowError> {
+        if self.totp_enabled(user.id).await? {
+            return Err(FlowError::Refused(messages::MFA_ALREADY_ENABLED.to_owned()));
+        }
+        let claim: Activation = self
+            .activation_aead()
+            .open(activation_token.trim(), b"activation")
+            .ok()
+            .and_then(|plain| serde_json::from_slice(&plain).ok())
+            .filter(|a: &Activation| self.now() - a.iat <= self.config().mfa.ephemeral_ttl_secs)
+            .ok_or_else(|| FlowError::field("activation_token", messages::MFA_ACTIVATION_INVALID))?;
+        if claim.uid != user.id {
+            return Err(FlowError::field("activation_token", messages::MFA_ACTIVATION_OTHER_USER));
+        }
+        let reservation = self.reserve_code_check(user).await?;
+        let Some(step) = self.totp_step(&claim.secret, code)? else {
+            return Err(FlowError::field("code", messages::MFA_ACTIVATION_CODE_INVALID));
+        };
+        self.release(reservation).await?;
+        let txn = self.db().begin().await?;
+        if !self.store_totp(&txn, user.id, &claim.secret).await? {
+            return Err(FlowError::Refused(messages::MFA_ALREADY_ENABLED.to_owned()));
+        }
+        // the confirming code is spent: it cannot sign in afterwards
+        mfa::accept_step(&txn, user.id, step, self.now()).await?;
+        let codes = self.new_recovery_codes(&txn, user.id).await?;
+        self.notify(&txn, user, "mfa_enabled", client).await?;
+        txn.commit().await?;
+        self.wake_outbox();
+        tracing::info!(user_id = user.id, "two-factor turned on");
+        Ok(codes)
+    }
+
+    /// Turns TOTP off (and with it the recovery codes), proven with a TOTP
+    /// code (a recovery code does not do).
+    ///
+    /// # Errors
+    /// `Refused` when it is off; `Invalid` on `code`; `Throttled`.
+    #[tracing::instrument(skip_all, fields(user_id = user.id))]
+    pub async fn deactivate_totp(&self, user: &User, code: &str, client: &Client) -> Result<(), FlowError> {
+        if !self.totp_enabled(user.id).await? {
+            return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
+        }
+        let reservation = self.reserve_code_check(user).await?;
+        if !self.check_totp(user.id, code).await? {
+            return Err(FlowError::field("code", messages::MFA_CODE_INVALID));
+        }
+        self.release(reservation).await?;
+        let txn = self.db().begin().await?;
+        mfa::delete_all(&txn, user.id).await?;
+        self.notify(&txn, user, "mfa_disabled", client).await?;
+        txn.commit().await?;
+        self.wake_outbox();
+        tracing::info!(user_id = user.id, "two-factor turned off");
+        Ok(())
+    }
+
+    /// # Errors
+    /// Database failures.
+    pub async fn mfa_status(&self, user_id: i32) -> Result<MfaStatus, FlowError> {
+        let Some(totp) = mfa::totp(self.db(), user_id).await? else {
+            return Ok(MfaStatus { enabled: false, created_at: None, last_used_at: None });
+        };
+        let codes = mfa::last_code_use(self.db(), user_id).await?;
+        let last_used_at = match (totp.last_used_at, codes) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        Ok(MfaStatus { enabled: true, created_at: Some(totp.created_at), last_used_at })
+    }
+
+    /// New recovery codes in place of the old ones.
+    ///
+    /// # Errors
+    /// `Refused` when two-factor is off.
+    #[tracing::instrument(skip_all, fields(user_id = user.id))]
+    pub async fn regenerate_recovery_codes(&self, user: &User, client: &Client) -> Result<Vec<String>, FlowError> {
+        if !self.totp_enabled(user.id).await? {
+            return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
+        }
+        let txn = self.db().begin().await?;
+        let codes = self.new_recovery_codes(&txn, user.id).await?;
+        self.notify(&txn, user, "recovery_codes_regenerated", client).await?;
+        txn.commit().await?;
+        self.wake_outbox();
+        Ok(codes)
+    }
+}
