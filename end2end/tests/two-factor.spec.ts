@@ -64,14 +64,18 @@ test("two-factor: turn it on, sign in with a code, a recovery code, without Java
   await snap(page, "two-factor-setup");
   await hydrated(page);
   await page.getByLabel("Code from the app").fill("000000");
+  await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByTestId("submit").click();
   if (totp(secret) !== "000000") {
     await expect(page.getByTestId("error-code")).toHaveText(
       "Invalid code. Please check your authenticator app and try again.",
     );
   }
+  // a wrong code keeps the same key: the app already holds it
+  await expect(page.getByTestId("totp-secret")).toHaveText(secret);
   const activatedAt = Date.now();
   await page.getByLabel("Code from the app").fill(totp(secret, activatedAt));
+  await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByTestId("submit").click();
   await page.waitForURL(/\/profile\/two-factor\/codes\?notice=totp_enabled/);
   const codes = (await page.getByTestId("recovery-code").allTextContents()).map((c) => c.trim());
@@ -85,6 +89,8 @@ test("two-factor: turn it on, sign in with a code, a recovery code, without Java
   await logOut(page);
   await nextStep(activatedAt);
   await logIn(page, user);
+  // the password alone signed nobody in
+  expect((await page.request.get("/api/auth/user/")).status()).toBe(401);
   await hydrated(page);
   const code = page.getByLabel("Code");
   await expect(code).toHaveAttribute("autocomplete", "one-time-code");
@@ -118,6 +124,10 @@ test("two-factor: turn it on, sign in with a code, a recovery code, without Java
   await plain.getByTestId("submit").click();
   await plain.waitForURL(/\/profile$/);
   await expect(plain.getByTestId("nav-user")).toHaveText(user);
+  // recovery codes are shown once, in the browser that made them: not here
+  await plain.goto("/profile/two-factor/codes");
+  await expect(plain.getByTestId("codes-gone")).toBeVisible();
+  await expect(plain.getByTestId("recovery-code")).toHaveCount(0);
   await nojs.close();
 
   // a pending sign-in that is gone says so
@@ -135,7 +145,7 @@ test("two-factor: turn it on, sign in with a code, a recovery code, without Java
   await page.waitForURL(/\/profile$/);
   await hydrated(page);
   await nextStep(lastTotpAt);
-  await page.getByLabel("Code from your authenticator app").fill(totp(secret));
+  await page.getByLabel("Code to turn two-factor off", { exact: true }).fill(totp(secret));
   await page.getByTestId("totp-off").click();
   await page.waitForURL(/notice=totp_disabled/);
   await expect(page.getByTestId("mfa-status")).toContainText("Off");

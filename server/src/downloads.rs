@@ -1,5 +1,5 @@
-//! Files the pages offer for download: the signed-in user's unused
-//! recovery codes as a `.txt` (never cached; see `headers`).
+//! Files the pages offer for download: the recovery codes just made, as a
+//! `.txt` (never cached; see `headers`).
 
 use crate::state::AppState;
 use app::api::session;
@@ -19,12 +19,10 @@ pub async fn recovery_codes(State(state): State<AppState>, session: Session) -> 
                 .into_response()
         }
     };
-    let codes = match engine.unused_recovery_codes(user.id).await {
-        Ok(codes) => codes,
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "recovery codes download");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.").into_response();
-        }
+    // only the codes just made, in this browser (they are shown once)
+    let sealed: Option<String> = session.get(app::api::mfa::FRESH_CODES_KEY).await.ok().flatten();
+    let Some(codes) = sealed.and_then(|s| engine.open_fresh_codes(user.id, &s)) else {
+        return Redirect::to(routes::RECOVERY_CODES).into_response();
     };
     let body = format!(
         "Latchkey recovery codes for {}\nEach code works once. Keep them somewhere safe.\n\n{}\n",

@@ -240,6 +240,15 @@ impl Settings {
         mfa.recovery_codes = src.parse("LATCHKEY_MFA_RECOVERY_CODES", mfa.recovery_codes)?;
         mfa.ephemeral_ttl_secs = src.parse("LATCHKEY_MFA_EPHEMERAL_TTL", mfa.ephemeral_ttl_secs)?;
         mfa.max_attempts = src.parse("LATCHKEY_MFA_ATTEMPTS", mfa.max_attempts)?;
+        if !(1..=20).contains(&mfa.max_attempts) {
+            bail!("LATCHKEY_MFA_ATTEMPTS must be between 1 and 20");
+        }
+        if !(30..=3600).contains(&mfa.ephemeral_ttl_secs) {
+            bail!("LATCHKEY_MFA_EPHEMERAL_TTL must be between 30 and 3600 seconds");
+        }
+        if !(1..=50).contains(&mfa.recovery_codes) {
+            bail!("LATCHKEY_MFA_RECOVERY_CODES must be between 1 and 50");
+        }
         if let Some(n) = src.get("LATCHKEY_HASH_QUEUE") {
             engine.hash_queue_limit =
                 Some(n.parse().map_err(|_| anyhow::anyhow!("LATCHKEY_HASH_QUEUE={n:?}: expected a number"))?);

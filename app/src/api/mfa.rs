@@ -19,16 +19,22 @@ pub async fn mfa_status() -> Result<MfaView, ServerFnError> {
     })
 }
 
-/// A new secret to set up TOTP with (nothing is stored before the code).
+/// The secret to set up TOTP with: the one `activation_token` carries when
+/// it is still live (a wrong code must not change the secret the app
+/// holds), else a new one. Nothing is stored before the code.
 #[server(prefix = "/fn", endpoint = "begin_totp")]
-pub async fn begin_totp() -> Result<TotpSetupView, ServerFnError> {
+pub async fn begin_totp(activation_token: Option<String>) -> Result<TotpSetupView, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
     let (user, _) = forms::require_user(&engine).await?;
     if engine.mfa_status(user.id).await.map_err(forms::failure)?.enabled {
         return Ok(TotpSetupView { already_enabled: true, ..Default::default() });
     }
-    let e = engine.begin_totp(&user).map_err(forms::failure)?;
+    let resumed = activation_token.and_then(|t| engine.resume_totp(&user, &t));
+    let e = match resumed {
+        Some(e) => e,
+        None => engine.begin_totp(&user).map_err(forms::failure)?,
+    };
     Ok(TotpSetupView {
         already_enabled: false,
         secret: e.secret,
@@ -37,32 +43,73 @@ pub async fn begin_totp() -> Result<TotpSetupView, ServerFnError> {
     })
 }
 
-#[server(prefix = "/fn", endpoint = "confirm_totp")]
-pub async fn confirm_totp(activation_token: String, code: String) -> Result<FormState, ServerFnError> {
-    use super::forms;
-    let engine = forms::engine()?;
-    let (user, _) = forms::require_user(&engine).await?;
-    let client = forms::client(&engine).await;
-    let result = engine.confirm_totp(&user, &activation_token, &code, &client).await.map(|_| ());
-    forms::finish(result, &[], "/profile/two-factor/codes?notice=totp_enabled")
+/// Session key of recovery codes just made, shown once (sealed, ten minutes).
+#[cfg(feature = "ssr")]
+pub const FRESH_CODES_KEY: &str = "_fresh_recovery_codes";
+
+/// Keeps codes just made in the session, for the page that shows them once.
+#[cfg(feature = "ssr")]
+async fn stash(
+    engine: &crate::core::Engine,
+    session: &tower_sessions::Session,
+    user_id: i32,
+    codes: &[String],
+) -> Result<(), crate::core::FlowError> {
+    let sealed = engine.seal_fresh_codes(user_id, codes)?;
+    session.insert(FRESH_CODES_KEY, sealed).await.map_err(|e| crate::core::FlowError::Unexpected(e.into()))
 }
 
-/// The signed-in user's unused recovery codes.
+/// Turns TOTP on from the page: the password again, and a code.
+#[server(prefix = "/fn", endpoint = "confirm_totp")]
+pub async fn confirm_totp(
+    activation_token: String,
+    code: String,
+    password: String,
+) -> Result<FormState, ServerFnError> {
+    use super::{forms, session};
+    use crate::core::flows::Credential;
+    use crate::core::{messages, FlowError};
+    let engine = forms::engine()?;
+    let (user, web) = forms::require_user(&engine).await?;
+    let client = forms::client(&engine).await;
+    let values = [("activation_token", activation_token.as_str())];
+    let result = async {
+        if !engine.check_current_password(&user, secrecy::SecretString::from(password)).await? {
+            return Err(FlowError::field("password", messages::PASSWORD_WRONG));
+        }
+        let keep = Credential::Session(session::stored_key(&engine, &web).unwrap_or_default());
+        let (codes, epoch) = engine.confirm_totp(&user, &activation_token, &code, &keep, &client).await?;
+        session::restamp(&web, epoch).await.map_err(FlowError::Unexpected)?;
+        stash(&engine, &web, user.id, &codes).await
+    }
+    .await;
+    forms::finish(result, &values, "/profile/two-factor/codes?notice=totp_enabled")
+}
+
+/// The recovery codes just made (shown once: for ten minutes after they
+/// were made, in this browser).
 #[server(prefix = "/fn", endpoint = "recovery_codes")]
 pub async fn recovery_codes() -> Result<Vec<String>, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
-    let (user, _) = forms::require_user(&engine).await?;
-    engine.unused_recovery_codes(user.id).await.map_err(forms::failure)
+    let (user, web) = forms::require_user(&engine).await?;
+    let sealed: Option<String> = web.get(FRESH_CODES_KEY).await.ok().flatten();
+    Ok(sealed.and_then(|s| engine.open_fresh_codes(user.id, &s)).unwrap_or_default())
 }
 
+/// New recovery codes from the page, with a code from the app.
 #[server(prefix = "/fn", endpoint = "regenerate_recovery_codes")]
-pub async fn regenerate_recovery_codes() -> Result<FormState, ServerFnError> {
+pub async fn regenerate_recovery_codes(code: String) -> Result<FormState, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
-    let (user, _) = forms::require_user(&engine).await?;
+    let (user, web) = forms::require_user(&engine).await?;
     let client = forms::client(&engine).await;
-    let result = engine.regenerate_recovery_codes(&user, &client).await.map(|_| ());
+    let result = async {
+        engine.confirm_with_totp(&user, &code).await?;
+        let codes = engine.regenerate_recovery_codes(&user, &client).await?;
+        stash(&engine, &web, user.id, &codes).await
+    }
+    .await;
     forms::finish(result, &[], "/profile/two-factor/codes?notice=codes_regenerated")
 }
 

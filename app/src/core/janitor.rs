@@ -1,10 +1,11 @@
 //! Housekeeping in the background, in bounded batches so that no pass holds
-//! the database for long: expired sessions, used or expired one-time tokens,
+//! the database for long: expired sessions, used or expired one-time tokens
+//! and pending sign-ins,
 //! expired refresh tokens, finished rate-limit windows, and delivered emails
 //! past their retention; rows of the outbox written in plain text before
 //! sealing existed are sealed (or redacted, when delivered).
 
-use crate::core::repo::{one_time_tokens, outbox, rate_limits, refresh_tokens, sessions};
+use crate::core::repo::{mfa, one_time_tokens, outbox, rate_limits, refresh_tokens, sessions};
 use crate::core::Engine;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ pub const BATCH: u64 = 500;
 pub struct PurgeReport {
     pub sessions: u64,
     pub one_time_tokens: u64,
+    pub pending_sign_ins: u64,
     pub refresh_tokens: u64,
     pub rate_limits: u64,
     pub emails_deleted: u64,
@@ -26,6 +28,7 @@ impl PurgeReport {
     fn total(&self) -> u64 {
         self.sessions
             + self.one_time_tokens
+            + self.pending_sign_ins
             + self.refresh_tokens
             + self.rate_limits
             + self.emails_deleted
@@ -34,9 +37,16 @@ impl PurgeReport {
 
     /// Whether some table had a full batch (more may be waiting).
     fn saturated(&self) -> bool {
-        [self.sessions, self.one_time_tokens, self.refresh_tokens, self.rate_limits, self.emails_deleted]
-            .iter()
-            .any(|n| *n >= BATCH)
+        [
+            self.sessions,
+            self.one_time_tokens,
+            self.pending_sign_ins,
+            self.refresh_tokens,
+            self.rate_limits,
+            self.emails_deleted,
+        ]
+        .iter()
+        .any(|n| *n >= BATCH)
             || self.emails_sealed >= BATCH
     }
 }
@@ -54,6 +64,7 @@ impl Engine {
         Ok(PurgeReport {
             sessions: sessions::purge_expired(db, now, BATCH).await?,
             one_time_tokens: one_time_tokens::purge_dead(db, now, BATCH).await?,
+            pending_sign_ins: mfa::purge_pending(db, now, BATCH).await?,
             refresh_tokens: refresh_tokens::purge_expired(db, now, BATCH).await?,
             rate_limits: rate_limits::purge(db, now - longest_window, BATCH).await?,
             emails_deleted: outbox::purge_sent(db, now - cfg.outbox_retention_secs, BATCH).await?,

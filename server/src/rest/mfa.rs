@@ -8,6 +8,7 @@ use super::error::{ApiError, ApiResult};
 use super::login::login_response;
 use super::payload::Payload;
 use crate::state::AppState;
+use app::core::flows::Credential;
 use app::core::{messages, FlowError};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -21,9 +22,11 @@ const CODE_MAX: usize = 9;
 
 /// A required, non-blank field as DRF's `CharField` reads it (trimmed).
 fn text(p: &mut Payload, name: &str, max: Option<usize>) -> String {
-    let present = p.has(name);
     let value = p.required(name).trim().to_owned();
-    if present && value.is_empty() {
+    if p.has_error(name) {
+        return value;
+    }
+    if value.is_empty() {
         p.error(name, messages::BLANK);
     } else if let Some(max) = max.filter(|m| value.chars().count() > *m) {
         p.error(name, messages::too_long(max));
@@ -73,13 +76,18 @@ pub async fn activate_confirm(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
     authed: Authed,
+    session: Session,
     mut p: Payload,
 ) -> ApiResult<Json<Value>> {
     require_enabled(&state, authed.user.id, false).await?;
     let token = text(&mut p, "activation_token", None);
     let code = text(&mut p, "code", None);
     p.finish()?;
-    let codes = state.engine.confirm_totp(&authed.user, &token, &code, &client).await?;
+    let engine = &state.engine;
+    let (codes, epoch) = engine.confirm_totp(&authed.user, &token, &code, &authed.credential, &client).await?;
+    if matches!(authed.credential, Credential::Session(_)) {
+        app::api::session::restamp(&session, epoch).await?;
+    }
     Ok(Json(json!({ "recovery_codes": codes })))
 }
 

@@ -141,6 +141,11 @@ impl Payload {
         }
     }
 
+    /// Whether reading `field` found something wrong already.
+    pub fn has_error(&self, field: &str) -> bool {
+        self.errors.has(field)
+    }
+
     /// Adds an error on `field` (a check the handler makes itself).
     pub fn error(&mut self, field: &str, message: impl Into<String>) {
         self.errors.add(field, message);

@@ -15,8 +15,18 @@ cases!(
     codes_are_single_use_and_pending_sign_ins_die,
     recovery_codes_and_turning_it_off,
     social_sign_in_asks_for_the_second_factor_too,
-    secrets_stay_sealed_and_owners_are_told
+    secrets_stay_sealed_and_owners_are_told,
+    code_attempts_draw_on_the_password_budget,
+    field_shapes_expiry_and_disabled_accounts
 );
+
+async fn db_i64(app: &TestApp, sql: &str) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let db = sea_orm::Database::connect(app.database_url()).await.expect("db");
+    let row =
+        db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned())).await.expect(sql);
+    row.and_then(|r| r.try_get::<i64>("", "n").ok()).expect("n")
+}
 
 async fn activate(app: &TestApp, auth: &Auth) -> (String, Vec<String>) {
     let begin = app.call(Method::GET, "/mfa/totp/activate/", None, auth).await;
@@ -54,6 +64,7 @@ async fn turning_totp_on_and_signing_in_with_it(b: Backend) {
         app.signup_verified("bob", "bob@example.com").await;
         let auth = app.login_auth("ada", PASSWORD).await;
         let bob = app.login_auth("bob", PASSWORD).await;
+        let other_device = app.login_auth("ada", PASSWORD).await;
         let status = app.call(Method::GET, "/mfa/status/", None, &auth).await;
         assert_eq!(status.body, json!({"mfa_enabled": false, "created_at": null, "last_used_at": null}));
 
@@ -86,6 +97,10 @@ async fn turning_totp_on_and_signing_in_with_it(b: Backend) {
         let status = app.call(Method::GET, "/mfa/status/", None, &auth).await.body;
         assert_eq!(status["mfa_enabled"], json!(true));
         assert!(status["created_at"].is_string());
+        assert_eq!(status["last_used_at"], json!(null), "turning it on is not a use");
+        // credentials from before now need the second factor: they end (not the one that turned it on)
+        assert_eq!(app.get_user(&auth).await.status, 200);
+        assert_eq!(app.get_user(&other_device).await.status, 401);
 
         // sign in: the password alone gives an ephemeral token, not credentials
         let ephemeral = pending(&app, "ada").await;
@@ -153,6 +168,9 @@ async fn codes_are_single_use_and_pending_sign_ins_die(b: Backend) {
     });
     let codes = join_all(wrong).await;
     assert!(codes.iter().all(|c| *c == 400), "{codes:?}");
+    let attempts =
+        db_i64(&app, "SELECT CAST(MAX(attempts) AS BIGINT) AS n FROM mfa_pending WHERE used_at IS NULL").await;
+    assert_eq!(attempts, 5, "five counted, however many raced");
     let r = verify(&app, &ephemeral, &totp::code(&secret, app.clock.now())).await;
     assert_eq!(r.body, json!({"ephemeral_token": ["Invalid or expired token."]}), "out of attempts");
     // a new sign-in still works
@@ -274,6 +292,8 @@ async fn secrets_stay_sealed_and_owners_are_told(b: Backend) {
             rows.iter().map(|r| r.try_get::<String>("", "v").unwrap_or_default()).collect::<Vec<_>>().join("|")
         }
     };
+    let sealed = dump("SELECT secret_sealed AS v FROM mfa_totp").await;
+    assert!(sealed.len() > 40, "there is a sealed secret to look at");
     let at_rest = [
         dump("SELECT secret_sealed AS v FROM mfa_totp").await,
         dump("SELECT code_hash || code_sealed AS v FROM mfa_recovery_codes").await,
@@ -310,4 +330,55 @@ async fn secrets_stay_sealed_and_owners_are_told(b: Backend) {
         app.smtp.all().into_iter().find(|e| e.subject.contains("Two-factor authentication is on")).expect("notice");
     assert!(notice.text.contains("When: ") && notice.text.contains("From: 127.0.0.1"), "{}", notice.text);
     assert!(notice.text.contains("reset your password"), "{}", notice.text);
+}
+
+/// Every code typed draws on the account's password-check budget: codes
+/// cannot be guessed faster than passwords.
+async fn code_attempts_draw_on_the_password_budget(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b).env("LATCHKEY_RATE_LOGIN_FAILURES", "3/900")).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let auth = app.login_auth("ada", PASSWORD).await;
+    let (secret, _) = activate(&app, &auth).await;
+    let ephemeral = pending(&app, "ada").await;
+    let wrong = if totp::code(&secret, app.clock.now()) == "111111" { "222222" } else { "111111" };
+    for _ in 0..3 {
+        assert_eq!(verify(&app, &ephemeral, wrong).await.status, 400);
+    }
+    let r = verify(&app, &ephemeral, wrong).await;
+    assert_eq!(r.status, 429, "{:?}", r.body);
+    let r = app.login("ada", PASSWORD).await;
+    assert_eq!(r.status, 400, "the password is not checked either now: {:?}", r.body);
+}
+
+async fn field_shapes_expiry_and_disabled_accounts(b: Backend) {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let auth = app.login_auth("ada", PASSWORD).await;
+    let r = app.post("/mfa/verify/", json!({"ephemeral_token": null, "code": ""})).await;
+    assert_eq!(
+        (r.status, r.body),
+        (400, json!({"ephemeral_token": ["This field may not be null."], "code": ["This field may not be blank."]}))
+    );
+    let r = app.post("/mfa/verify", json!({"ephemeral_token": "x", "code": "123456"})).await;
+    assert_eq!(r.status, 400, "without the trailing slash too");
+    // an activation token lives as long as a pending sign-in
+    let begin = app.call(Method::GET, "/mfa/totp/activate/", None, &auth).await;
+    app.clock.advance(301);
+    let code = totp::code(&begin.str("secret"), app.clock.now());
+    let r = app
+        .post_auth(
+            "/mfa/totp/activate/",
+            json!({"activation_token": begin.str("activation_token"), "code": code}),
+            &auth,
+        )
+        .await;
+    assert_eq!((r.status, r.body), (400, json!({"activation_token": ["Invalid or expired activation token."]})));
+    // an account disabled while its sign-in waits
+    activate(&app, &auth).await;
+    let ephemeral = pending(&app, "ada").await;
+    let db = sea_orm::Database::connect(app.database_url()).await.expect("db");
+    db.execute_unprepared("UPDATE users SET is_active = false").await.expect("disable");
+    let r = verify(&app, &ephemeral, "123456").await;
+    assert_eq!((r.status, r.body), (400, json!({"detail": ["User account is disabled."]})));
 }

@@ -33,11 +33,16 @@ impl Engine {
     ///
     /// # Errors
     /// Database failures.
-    pub(crate) async fn check_code(&self, user_id: i32, code: &str) -> Result<Option<Proof>, FlowError> {
-        if self.check_totp(user_id, code).await? {
+    pub(crate) async fn check_code(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        user_id: i32,
+        code: &str,
+    ) -> Result<Option<Proof>, FlowError> {
+        if self.check_totp(conn, user_id, code).await? {
             return Ok(Some(Proof::Totp));
         }
-        if self.use_recovery_code(user_id, code).await? {
+        if self.use_recovery_code(conn, user_id, code).await? {
             return Ok(Some(Proof::RecoveryCode));
         }
         Ok(None)

@@ -69,11 +69,35 @@ impl Engine {
     }
 
     /// Uses up a recovery code of the user's, if `code` is one and unused.
-    pub(crate) async fn use_recovery_code(&self, user_id: i32, code: &str) -> Result<bool, FlowError> {
+    pub(crate) async fn use_recovery_code(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        user_id: i32,
+        code: &str,
+    ) -> Result<bool, FlowError> {
         if code.trim().chars().count() > 9 {
             return Ok(false);
         }
-        Ok(mfa::use_code(self.db(), user_id, &self.recovery_hash(user_id, code), self.now()).await?)
+        Ok(mfa::use_code(conn, user_id, &self.recovery_hash(user_id, code), self.now()).await?)
+    }
+
+    /// Fresh recovery codes sealed for the page that shows them once (kept
+    /// in the browser's session for ten minutes, then gone).
+    ///
+    /// # Errors
+    /// Only if sealing fails.
+    pub fn seal_fresh_codes(&self, user_id: i32, codes: &[String]) -> Result<String, FlowError> {
+        let plain = serde_json::to_vec(&(self.now(), codes)).map_err(anyhow::Error::from)?;
+        Ok(Aead::new(&self.config().secret_key, "fresh-recovery-codes").seal(&plain, &user_id.to_be_bytes())?)
+    }
+
+    /// The codes [`Engine::seal_fresh_codes`] sealed, if the user's and
+    /// under ten minutes old.
+    pub fn open_fresh_codes(&self, user_id: i32, sealed: &str) -> Option<Vec<String>> {
+        let plain =
+            Aead::new(&self.config().secret_key, "fresh-recovery-codes").open(sealed, &user_id.to_be_bytes()).ok()?;
+        let (made, codes): (i64, Vec<String>) = serde_json::from_slice(&plain).ok()?;
+        (self.now() - made <= 600).then_some(codes)
     }
 }
 

@@ -79,6 +79,14 @@ impl Engine {
         Ok(Enrollment { secret, totp_url, qr_svg, activation_token })
     }
 
+    /// The enrollment an activation token carries, made again (the same
+    /// secret and QR code), if the token is the user's and still live.
+    pub fn resume_totp(&self, user: &crate::core::entities::user::Model, activation_token: &str) -> Option<Enrollment> {
+        let secret = self.activation_secret(user.id, activation_token).ok()?;
+        let account = if user.email.is_empty() { user.username.clone() } else { user.email.clone() };
+        self.totp_enrollment(secret, &account, activation_token.to_owned()).ok()
+    }
+
     /// The time step `code` matches for `secret` now (one step of drift
     /// either way), if any.
     pub(crate) fn totp_step(&self, secret: &str, code: &str) -> Result<Option<i64>, FlowError> {
@@ -108,12 +116,17 @@ impl Engine {
     }
 
     /// Checks a TOTP code; accepts each time step once.
-    pub(crate) async fn check_totp(&self, user_id: i32, code: &str) -> Result<bool, FlowError> {
-        let Some(row) = mfa::totp(self.db(), user_id).await? else { return Ok(false) };
+    pub(crate) async fn check_totp(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        user_id: i32,
+        code: &str,
+    ) -> Result<bool, FlowError> {
+        let Some(row) = mfa::totp(conn, user_id).await? else { return Ok(false) };
         let secret = String::from_utf8(self.totp_aead().open(&row.secret_sealed, &user_id.to_be_bytes())?)
             .map_err(|e| anyhow::anyhow!("TOTP secret: {e}"))?;
         let Some(step) = self.totp_step(&secret, code)? else { return Ok(false) };
-        Ok(mfa::accept_step(self.db(), user_id, step, self.now()).await?)
+        Ok(mfa::accept_step(conn, user_id, step, Some(self.now())).await?)
     }
 }
 

@@ -6,11 +6,12 @@
 //! the account's password-check budget.
 
 use super::throttle::{account_budget, Client};
+use super::Credential;
 use crate::core::aead::Aead;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::factors::totp::{new_secret, Enrollment};
-use crate::core::repo::mfa;
+use crate::core::repo::{mfa, users};
 use crate::core::{messages, Engine};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
@@ -54,23 +55,8 @@ impl Engine {
         self.reserve_check(&account_budget(user.id)).await?.map_err(FlowError::Throttled)
     }
 
-    /// Turns TOTP on: the activation token's secret, proven with a code from
-    /// the authenticator. Returns the new recovery codes.
-    ///
-    /// # Errors
-    /// `Refused` when it is on already; `Invalid` on `activation_token` or
-    /// `code`; `Throttled`.
-    #[tracing::instrument(skip_all, fields(user_id = user.id))]
-    pub async fn confirm_totp(
-        &self,
-        user: &User,
-        activation_token: &str,
-        code: &str,
-        client: &Client,
-    ) -> Result<Vec<String>, FlowError> {
-        if self.totp_enabled(user.id).await? {
-            return Err(FlowError::Refused(messages::MFA_ALREADY_ENABLED.to_owned()));
-        }
+    /// The secret an activation token of the user's carries, if it is live.
+    pub(crate) fn activation_secret(&self, user_id: i32, activation_token: &str) -> Result<String, FlowError> {
         let claim: Activation = self
             .activation_aead()
             .open(activation_token.trim(), b"activation")
@@ -78,26 +64,68 @@ impl Engine {
             .and_then(|plain| serde_json::from_slice(&plain).ok())
             .filter(|a: &Activation| self.now() - a.iat <= self.config().mfa.ephemeral_ttl_secs)
             .ok_or_else(|| FlowError::field("activation_token", messages::MFA_ACTIVATION_INVALID))?;
-        if claim.uid != user.id {
+        if claim.uid != user_id {
             return Err(FlowError::field("activation_token", messages::MFA_ACTIVATION_OTHER_USER));
         }
+        Ok(claim.secret)
+    }
+
+    /// Turns TOTP on: the activation token's secret, proven with a code from
+    /// the authenticator. Every other session, token and JWT family of the
+    /// account ends (`keep` stays): from now on a sign-in needs the second
+    /// factor, including one that happened before. Returns the recovery
+    /// codes and the new credential generation (a kept browser session must
+    /// be stamped with it).
+    ///
+    /// # Errors
+    /// `Refused` when it is on already; `Invalid` on `activation_token` or
+    /// `code`; `Throttled`; `Unauthenticated` when the credentials changed
+    /// since the request was authenticated.
+    #[tracing::instrument(skip_all, fields(user_id = user.id))]
+    pub async fn confirm_totp(
+        &self,
+        user: &User,
+        activation_token: &str,
+        code: &str,
+        keep: &Credential,
+        client: &Client,
+    ) -> Result<(Vec<String>, i32), FlowError> {
+        if self.totp_enabled(user.id).await? {
+            return Err(FlowError::Refused(messages::MFA_ALREADY_ENABLED.to_owned()));
+        }
+        let secret = self.activation_secret(user.id, activation_token)?;
         let reservation = self.reserve_code_check(user).await?;
-        let Some(step) = self.totp_step(&claim.secret, code)? else {
+        let Some(step) = self.totp_step(&secret, code)? else {
             return Err(FlowError::field("code", messages::MFA_ACTIVATION_CODE_INVALID));
         };
         self.release(reservation).await?;
         let txn = self.db().begin().await?;
-        if !self.store_totp(&txn, user.id, &claim.secret).await? {
+        let epoch = users::bump_generation(&txn, user.id, user.auth_epoch).await?.ok_or(FlowError::Unauthenticated)?;
+        if !self.store_totp(&txn, user.id, &secret).await? {
             return Err(FlowError::Refused(messages::MFA_ALREADY_ENABLED.to_owned()));
         }
         // the confirming code is spent: it cannot sign in afterwards
-        mfa::accept_step(&txn, user.id, step, self.now()).await?;
+        mfa::accept_step(&txn, user.id, step, None).await?;
         let codes = self.new_recovery_codes(&txn, user.id).await?;
         self.notify(&txn, user, "mfa_enabled", client).await?;
         txn.commit().await?;
+        self.end_credentials(user.id, keep, epoch).await?;
         self.wake_outbox();
         tracing::info!(user_id = user.id, "two-factor turned on");
-        Ok(codes)
+        Ok((codes, epoch))
+    }
+
+    /// Checks a TOTP code of the user's (on the password-check budget), for
+    /// pages that ask for one before a sensitive change.
+    ///
+    /// # Errors
+    /// `Invalid` on `code`; `Throttled`.
+    pub async fn confirm_with_totp(&self, user: &User, code: &str) -> Result<(), FlowError> {
+        let reservation = self.reserve_code_check(user).await?;
+        if !self.check_totp(self.db(), user.id, code).await? {
+            return Err(FlowError::field("code", messages::MFA_CODE_INVALID));
+        }
+        self.release(reservation).await
     }
 
     /// Turns TOTP off (and with it the recovery codes), proven with a TOTP
@@ -111,12 +139,14 @@ impl Engine {
             return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
         }
         let reservation = self.reserve_code_check(user).await?;
-        if !self.check_totp(user.id, code).await? {
+        if !self.check_totp(self.db(), user.id, code).await? {
             return Err(FlowError::field("code", messages::MFA_CODE_INVALID));
         }
         self.release(reservation).await?;
         let txn = self.db().begin().await?;
-        mfa::delete_all(&txn, user.id).await?;
+        if !mfa::delete_all(&txn, user.id).await? {
+            return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
+        }
         self.notify(&txn, user, "mfa_disabled", client).await?;
         txn.commit().await?;
         self.wake_outbox();
@@ -148,6 +178,10 @@ impl Engine {
             return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
         }
         let txn = self.db().begin().await?;
+        // one regeneration at a time, and none after a deactivation
+        if !mfa::lock_totp(&txn, user.id).await? {
+            return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
+        }
         let codes = self.new_recovery_codes(&txn, user.id).await?;
         self.notify(&txn, user, "recovery_codes_regenerated", client).await?;
         txn.commit().await?;

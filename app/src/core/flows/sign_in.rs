@@ -15,6 +15,7 @@ use crate::core::error::FlowError;
 use crate::core::factors::Proof;
 use crate::core::repo::{mfa, users};
 use crate::core::{messages, secrets, Engine};
+use sea_orm::TransactionTrait;
 
 /// What proved who the user is before the second factor.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,19 +90,27 @@ impl Engine {
         if !user.is_active {
             return Err(FlowError::field("detail", messages::ACCOUNT_DISABLED));
         }
-        let reservation = self.reserve_check(&account_budget(user.id)).await?.map_err(FlowError::Throttled)?;
+        // the attempt counts first (a dead or raced token spends no budget)
         if !mfa::count_attempt(self.db(), pending.id, cfg.max_attempts).await? {
             return Err(bad_token());
         }
-        let Some(proof) = self.check_code(user.id, code).await? else {
-            return Err(FlowError::field("code", messages::MFA_CODE_INVALID));
-        };
-        self.release(reservation).await?;
-        if !mfa::finish_pending(self.db(), pending.id, self.now()).await? {
+        let reservation = self.reserve_check(&account_budget(user.id)).await?.map_err(FlowError::Throttled)?;
+        // claim the sign-in and use the code together: a code is spent only
+        // by the request that completes the sign-in
+        let txn = self.db().begin().await?;
+        if !mfa::finish_pending(&txn, pending.id, self.now()).await? {
             return Err(bad_token());
         }
+        let Some(proof) = self.check_code(&txn, user.id, code).await? else {
+            txn.rollback().await?;
+            return Err(FlowError::field("code", messages::MFA_CODE_INVALID));
+        };
         if proof == Proof::RecoveryCode {
-            self.notify(self.db(), &user, "recovery_code_used", &client).await?;
+            self.notify(&txn, &user, "recovery_code_used", &client).await?;
+        }
+        txn.commit().await?;
+        self.release(reservation).await?;
+        if proof == Proof::RecoveryCode {
             self.wake_outbox();
         }
         let t = self.now();

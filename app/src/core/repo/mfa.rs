@@ -37,12 +37,20 @@ pub async fn insert_totp(
 }
 
 /// Accepts the code of time step `step` once: `false` when this step (or a
-/// later one) was accepted before.
-pub async fn accept_step(db: &impl ConnectionTrait, user_id: i32, step: i64, now: i64) -> Result<bool, DbErr> {
+/// later one) was accepted before. `used_at` stamps a use (not when the
+/// step is spent by turning TOTP on).
+pub async fn accept_step(
+    db: &impl ConnectionTrait,
+    user_id: i32,
+    step: i64,
+    used_at: Option<i64>,
+) -> Result<bool, DbErr> {
     use mfa_totp::Column;
-    let res = Totp::update_many()
-        .col_expr(Column::LastStep, Expr::value(step))
-        .col_expr(Column::LastUsedAt, Expr::value(now))
+    let mut update = Totp::update_many().col_expr(Column::LastStep, Expr::value(step));
+    if let Some(t) = used_at {
+        update = update.col_expr(Column::LastUsedAt, Expr::value(t));
+    }
+    let res = update
         .filter(Column::UserId.eq(user_id))
         .filter(Condition::any().add(Column::LastStep.is_null()).add(Column::LastStep.lt(step)))
         .exec(db)
@@ -50,10 +58,25 @@ pub async fn accept_step(db: &impl ConnectionTrait, user_id: i32, step: i64, now
     Ok(res.rows_affected == 1)
 }
 
-/// Turns two-factor off: the authenticator and every recovery code go.
+/// Turns two-factor off: the authenticator (first: its row lock orders this
+/// after a regeneration in flight) and every recovery code go.
 pub async fn delete_all(db: &impl ConnectionTrait, user_id: i32) -> Result<bool, DbErr> {
+    let gone = Totp::delete_by_id(user_id).exec(db).await?.rows_affected == 1;
     Codes::delete_many().filter(mfa_recovery_code::Column::UserId.eq(user_id)).exec(db).await?;
-    Ok(Totp::delete_by_id(user_id).exec(db).await?.rows_affected == 1)
+    Ok(gone)
+}
+
+/// Holds the user's authenticator row for the rest of the transaction
+/// (concurrent regenerations and deactivations wait in turn); `false` when
+/// two-factor is off.
+pub async fn lock_totp(db: &impl ConnectionTrait, user_id: i32) -> Result<bool, DbErr> {
+    use mfa_totp::Column;
+    let res = Totp::update_many()
+        .col_expr(Column::UserId, Expr::col(Column::UserId).into())
+        .filter(Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
 }
 
 /// Replaces the user's recovery codes with `codes` (hash, sealed).

@@ -104,6 +104,13 @@ pub async fn reset_password(db: &impl ConnectionTrait, id: i32, hash: &str) -> R
     update_returning_epoch(db, text, vec![hash.into(), id.into()]).await
 }
 
+/// Moves the credential generation on if it is still `expected`: every
+/// credential issued before dies (the caller keeps its own, restamped).
+pub async fn bump_generation(db: &impl ConnectionTrait, id: i32, expected: i32) -> Result<Option<i32>, DbErr> {
+    let text = "UPDATE users SET auth_epoch = auth_epoch + 1 WHERE id = $1 AND auth_epoch = $2 RETURNING auth_epoch";
+    update_returning_epoch(db, text, vec![id.into(), expected.into()]).await
+}
+
 /// Holds the user's row for the rest of the transaction if the generation
 /// is still `expected` (on PostgreSQL the row lock makes a concurrent reset
 /// wait, then this sees its new generation); `false` when it moved.

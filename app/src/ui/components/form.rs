@@ -56,8 +56,11 @@ pub fn Field(
     /// The keyboard a phone shows (`numeric` for codes).
     #[prop(optional)]
     inputmode: Option<&'static str>,
+    /// The element id, when two forms of one page have a field of this name.
+    #[prop(optional)]
+    id: Option<&'static str>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.map_or_else(|| format!("field-{name}"), str::to_owned);
     let err_id = format!("{id}-errors");
     let errors = Signal::derive(move || state.get().errors_for(name));
     let value = move || state.get().value(name).or_else(|| initial.clone()).unwrap_or_default();
@@ -117,13 +120,19 @@ pub fn TextAreaField(
 /// Errors that belong to the whole form, plus those of `hidden` fields
 /// (link tokens the user cannot edit).
 #[component]
-pub fn FormErrors(state: Signal<FormState>, #[prop(default = &[])] hidden: &'static [&'static str]) -> impl IntoView {
+pub fn FormErrors(
+    state: Signal<FormState>,
+    #[prop(default = &[])] hidden: &'static [&'static str],
+    /// What an error on a hidden field means here.
+    #[prop(default = "This link is invalid or has expired. Please ask for a new one.")]
+    hidden_message: &'static str,
+) -> impl IntoView {
     let messages = move || {
         let s = state.get();
         let mut all = s.errors_for(NON_FIELD);
         for field in hidden {
             if s.errors.has(field) {
-                all.push("This link is invalid or has expired. Please ask for a new one.".to_owned());
+                all.push(hidden_message.to_owned());
             }
         }
         all.dedup();

@@ -30,13 +30,14 @@ pub fn TwoFactorSection() -> impl IntoView {
                         <ul class="links">
                             <li><a href=routes::RECOVERY_CODES data-testid="link-recovery-codes">"Show your recovery codes"</a></li>
                         </ul>
-                        <ActionForm action=regenerate attr:data-testid="regenerate-form">
+                        <ActionForm action=regenerate attr:data-testid="regenerate-form" attr:novalidate="true">
                             <FormErrors state=regenerate_state/>
+                            <Field name="code" id="regenerate-code" label="Code to make new recovery codes" state=regenerate_state autocomplete="one-time-code" inputmode="numeric"/>
                             <Submit label="Make new recovery codes" pending=regenerate.pending() testid="regenerate"/>
                         </ActionForm>
                         <ActionForm action=off attr:data-testid="totp-off-form" attr:novalidate="true">
                             <FormErrors state=off_state/>
-                            <Field name="code" label="Code from your authenticator app" state=off_state autocomplete="one-time-code" inputmode="numeric"/>
+                            <Field name="code" id="off-code" label="Code to turn two-factor off" state=off_state autocomplete="one-time-code" inputmode="numeric"/>
                             <Submit label="Turn two-factor off" pending=off.pending() testid="totp-off"/>
                         </ActionForm>
                     }.into_any(),
@@ -61,9 +62,10 @@ pub fn TwoFactorSetupPage() -> impl IntoView {
 
 #[component]
 fn TotpSetup() -> impl IntoView {
-    let setup = Resource::new(|| (), |_| begin_totp());
     let action = ServerAction::<ConfirmTotp>::new();
     let state = use_form_state(move || action.value().get());
+    // after a wrong code, the same secret again (the app already holds it)
+    let setup = Resource::new(move || state.get().value("activation_token"), begin_totp);
     view! {
         <section class="card" data-testid="two-factor-setup">
             <h1>"Turn on two-factor authentication"</h1>
@@ -82,9 +84,10 @@ fn TotpSetup() -> impl IntoView {
                             <div class="qr" role="img" aria-label="QR code of your two-factor key" inner_html=s.qr_svg></div>
                             <p>"Key: " <code data-testid="totp-secret">{s.secret}</code></p>
                             <ActionForm action=action attr:data-testid="totp-confirm-form" attr:novalidate="true">
-                                <FormErrors state hidden=&["activation_token"]/>
+                                <FormErrors state hidden=&["activation_token"] hidden_message="This set-up has expired. Reload the page to start again."/>
                                 <input type="hidden" name="activation_token" value=s.activation_token/>
                                 <Field name="code" label="Code from the app" state autocomplete="one-time-code" inputmode="numeric"/>
+                                <Field name="password" label="Your password" kind="password" state autocomplete="current-password"/>
                                 <p class="actions">
                                     <Submit label="Turn on" pending=action.pending()/>
                                     <a href=routes::PROFILE>"Cancel"</a>
@@ -114,12 +117,16 @@ fn RecoveryCodes() -> impl IntoView {
         <section class="card" data-testid="recovery-codes">
             <h1>"Recovery codes"</h1>
             <Notice/>
-            <p>"If you lose your authenticator app, sign in with one of these codes. Each works once. Keep them somewhere safe, apart from your password."</p>
+            <p>"If you lose your authenticator app, sign in with one of these codes. Each works once. Keep them somewhere safe, apart from your password: this page shows them only now."</p>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let list = codes.await.unwrap_or_default();
                     if list.is_empty() {
-                        view! { <p class="muted">"You have no unused recovery codes."</p> }.into_any()
+                        view! {
+                            <p class="muted" data-testid="codes-gone">
+                                "Recovery codes are shown once, when they are made. Lost them? Make new ones from your profile (the old ones then stop working)."
+                            </p>
+                        }.into_any()
                     } else {
                         view! {
                             <ul class="codes">
