@@ -19,7 +19,7 @@ const LEASE_SECS: i64 = 15;
 const BATCH: u64 = 20;
 
 fn backoff(attempts: i32) -> i64 {
-    1_i64 << attempts.clamp(0, 10).min(9)
+    1_i64 << attempts.clamp(0, 9)
 }
 
 /// The `Message-ID` of an outbox row: the same every time it is sent.
@@ -69,7 +69,7 @@ impl Engine {
             match sent {
                 Ok(()) => outbox::mark_sent(self.db(), email.id, self.now()).await?,
                 Err(e) => {
-                    let wait = backoff(email.attempts).min(600);
+                    let wait = backoff(email.attempts);
                     tracing::warn!(kind = %email.kind, attempt = email.attempts + 1, retry_in_secs = wait, error = %format!("{e:#}"), "email delivery failed");
                     outbox::mark_failed(self.db(), email.id, self.now() + wait, &format!("{e:#}")).await?;
                 }
