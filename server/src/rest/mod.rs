@@ -38,6 +38,17 @@ async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::detail(StatusCode::METHOD_NOT_ALLOWED, format!("Method \"{method}\" not allowed."))
 }
 
+/// DRF authenticates before it looks at the method, so a wrong method on an
+/// endpoint that needs a signed-in caller is 401 for anyone else.
+async fn signed_in_method_not_allowed(_: auth::Authed, method: Method) -> ApiError {
+    method_not_allowed(method).await
+}
+
+/// A route that needs a signed-in caller.
+fn signed_in(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(signed_in_method_not_allowed)
+}
+
 /// Routes under `/api/auth`; uploads may be up to `upload_limit` bytes.
 pub fn router(upload_limit: usize) -> Router<AppState> {
     let routes: [(&str, MethodRouter<AppState>); 24] = [
@@ -46,25 +57,25 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         ("/registration/resend-email", post(registration::resend_email)),
         ("/login", post(login::login)),
         ("/logout", post(login::logout)),
-        ("/user", get(user::get).put(user::put).patch(user::patch).delete(user::delete)),
-        ("/user/avatar", put(user::avatar).post(user::avatar).layer(DefaultBodyLimit::max(upload_limit))),
-        ("/email/change", post(email::change)),
+        ("/user", signed_in(get(user::get).put(user::put).patch(user::patch).delete(user::delete))),
+        ("/user/avatar", signed_in(put(user::avatar).post(user::avatar).layer(DefaultBodyLimit::max(upload_limit)))),
+        ("/email/change", signed_in(post(email::change))),
         ("/email/change/confirm", post(email::confirm)),
-        ("/socialaccounts", get(social::list)),
-        ("/socialaccounts/{id}/disconnect", post(social::disconnect)),
+        ("/socialaccounts", signed_in(get(social::list))),
+        ("/socialaccounts/{id}/disconnect", signed_in(post(social::disconnect))),
         ("/{provider}", post(social::login)),
-        ("/{provider}/connect", post(social::connect)),
-        ("/password/change", post(password::change)),
+        ("/{provider}/connect", signed_in(post(social::connect))),
+        ("/password/change", signed_in(post(password::change))),
         ("/password/reset", post(password::reset)),
         ("/password/reset/confirm", post(password::reset_confirm)),
         ("/token/verify", post(jwt::verify)),
         ("/token/refresh", post(jwt::refresh)),
         ("/mfa/verify", post(mfa::verify)),
-        ("/mfa/totp/activate", get(mfa::activate_begin).post(mfa::activate_confirm)),
-        ("/mfa/totp/deactivate", post(mfa::deactivate)),
-        ("/mfa/status", get(mfa::status)),
-        ("/mfa/recovery-codes", post(mfa::recovery_codes)),
-        ("/mfa/recovery-codes/regenerate", post(mfa::regenerate)),
+        ("/mfa/totp/activate", signed_in(get(mfa::activate_begin).post(mfa::activate_confirm))),
+        ("/mfa/totp/deactivate", signed_in(post(mfa::deactivate))),
+        ("/mfa/status", signed_in(get(mfa::status))),
+        ("/mfa/recovery-codes", signed_in(post(mfa::recovery_codes))),
+        ("/mfa/recovery-codes/regenerate", signed_in(post(mfa::regenerate))),
     ];
     let mut r = Router::new();
     for (path, route) in routes {

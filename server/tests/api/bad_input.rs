@@ -34,6 +34,19 @@ async fn malformed_bodies_get_json_4xx(b: Backend) {
     }
     let r = app.raw(Method::GET, "/login/", None, Vec::new()).await;
     assert_eq!((r.status, r.body), (405, json!({"detail": "Method \"GET\" not allowed."})));
+    // DRF authenticates before it looks at the method: an anonymous wrong
+    // method on a signed-in endpoint is 401, a signed-in one 405
+    let auth = app.login_auth("ada", PASSWORD).await;
+    for path in ["/password/change/", "/mfa/recovery-codes/", "/mfa/status/", "/socialaccounts/", "/github/connect/"] {
+        let r = app.raw(Method::PUT, path, None, Vec::new()).await;
+        assert_eq!(
+            (r.status, r.body),
+            (401, json!({"detail": "Authentication credentials were not provided."})),
+            "{path}"
+        );
+        let r = app.call(Method::PUT, path, None, &auth).await;
+        assert_eq!((r.status, r.body), (405, json!({"detail": "Method \"PUT\" not allowed."})), "{path}");
+    }
     // form-encoded bodies work like JSON (DRF's parsers accept both)
     let r = app
         .raw(
