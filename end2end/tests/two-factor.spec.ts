@@ -78,8 +78,9 @@ test("two-factor: turn it on, sign in with a code, a recovery code, without Java
   await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByTestId("submit").click();
   await page.waitForURL(/\/profile\/two-factor\/codes\?notice=totp_enabled/);
+  // the codes render after the URL changes (client-side navigation): wait for them
+  await expect(page.getByTestId("recovery-code")).toHaveCount(10);
   const codes = (await page.getByTestId("recovery-code").allTextContents()).map((c) => c.trim());
-  expect(codes).toHaveLength(10);
   const download = await page.request.get("/profile/two-factor/codes.txt");
   expect(download.headers()["content-disposition"]).toContain("attachment");
   expect(await download.text()).toContain(codes[0]);
