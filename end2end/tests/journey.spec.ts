@@ -62,11 +62,11 @@ test("the whole journey: sign up, verify, log in, profile, passwords, log out, r
   await expect(page.getByLabel("Company")).toHaveValue("Analytical Engines");
   await expect(page.getByLabel("About you")).toHaveValue("First programmer.");
 
-  // a bad phone number is refused beside its field
+  // a phone number over 20 characters is refused beside its field
   await hydrated(page);
-  await page.getByLabel("Phone number").fill("call me");
+  await page.getByLabel("Phone number").fill("+44 20 7946 0958 ext. 12345");
   await page.getByTestId("profile-form").getByTestId("submit").click();
-  await expect(page.getByTestId("error-phone_number")).toHaveText("Enter a valid phone number.");
+  await expect(page.getByTestId("error-phone_number")).toHaveText("Ensure this field has no more than 20 characters.");
 
   // upload an avatar; a non-image is refused
   await page.goto("/profile");

@@ -62,7 +62,7 @@ fn flow_failure(e: FlowError) -> Response {
     match e {
         FlowError::Invalid(errors) => {
             let mut text = errors.0.values().flatten().cloned().collect::<Vec<_>>().join(" ");
-            if text == app::core::messages::SOCIAL_EMAIL_TAKEN {
+            if text == app::core::messages::EMAIL_REGISTERED {
                 text.push_str(
                     " If it is yours, log in with your password and connect this provider from your profile \
                      (forgot it? use \"Forgot your password?\").",

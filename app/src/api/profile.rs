@@ -29,6 +29,7 @@ pub async fn update_profile(
         company_name: Some(company_name.clone()),
         phone_number: Some(phone_number.clone()),
         bio: Some(bio.clone()),
+        avatar: None,
     };
     let result = engine.update_profile(user, input).await.map(|_| ());
     forms::finish(result, &values, "/profile?notice=profile_saved")

@@ -9,7 +9,10 @@ pub const INVALID_EMAIL: &str = "Enter a valid email address.";
 pub const INVALID_USERNAME: &str =
     "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
 pub const USERNAME_TAKEN: &str = "A user with that username already exists.";
+/// Email change (allauth's form).
 pub const EMAIL_TAKEN: &str = "A user is already registered with this e-mail address.";
+/// Sign-up and social sign-up (dj-rest-auth's `RegisterSerializer`).
+pub const EMAIL_REGISTERED: &str = "User is already registered with this e-mail address.";
 pub const PASSWORDS_DIFFER_SIGNUP: &str = "The two password fields didn't match.";
 pub const PASSWORDS_DIFFER: &str = "The two password fields didn’t match.";
 pub const PASSWORD_TOO_SHORT: &str = "This password is too short. It must contain at least 8 characters.";
@@ -43,7 +46,6 @@ pub fn must_include(method: crate::core::config::LoginMethod) -> &'static str {
     }
 }
 
-pub const INVALID_PHONE: &str = "Enter a valid phone number.";
 pub const INVALID_IMAGE: &str =
     "Upload a valid image. The file you uploaded was either not an image or a corrupted image.";
 pub const SAME_EMAIL: &str = "This is already your e-mail address.";
@@ -55,9 +57,8 @@ pub fn image_too_large(max_bytes: usize) -> String {
     format!("The file is too large (max {} MB).", max_bytes / (1024 * 1024))
 }
 
-pub const SOCIAL_EMAIL_TAKEN: &str = "User is already registered with this e-mail address.";
 pub const SOCIAL_NO_EMAIL: &str = "The provider did not share an e-mail address.";
-pub const SOCIAL_OTHER_USER: &str = "The social account is already connected to a different account.";
+pub const SOCIAL_OTHER_USER: &str = "The third-party account is already connected to a different account.";
 pub const SOCIAL_UNREACHABLE: &str = "The provider could not be reached. Please try again later.";
 pub const SOCIAL_CODE_REFUSED: &str = "Failed to exchange code for access token";
 pub const SOCIAL_TOKEN_REFUSED: &str = "Incorrect value";
@@ -67,7 +68,8 @@ pub const ACCOUNT_DISABLED: &str = "User account is disabled.";
 
 /// DRF's throttling message.
 pub fn throttled(seconds: i64) -> String {
-    format!("Request was throttled. Expected available in {seconds} seconds.")
+    let unit = if seconds == 1 { "second" } else { "seconds" };
+    format!("Request was throttled. Expected available in {seconds} {unit}.")
 }
 
 pub const USERNAME_MIXED_SCRIPTS: &str =

@@ -28,8 +28,13 @@ async fn by_header(value: &str, state: &AppState, read_only: bool) -> Option<Res
     let credentials = credentials.trim();
     let engine = &state.engine;
     match scheme.to_ascii_lowercase().as_str() {
-        "token" => Some(if credentials.is_empty() || credentials.contains(' ') {
+        "token" => Some(if credentials.is_empty() {
             Err(ApiError::detail(StatusCode::UNAUTHORIZED, "Invalid token header. No credentials provided."))
+        } else if credentials.contains(' ') {
+            Err(ApiError::detail(
+                StatusCode::UNAUTHORIZED,
+                "Invalid token header. Token string should not contain spaces.",
+            ))
         } else {
             let found = if read_only {
                 engine.authenticate_token_for_read(credentials).await

@@ -11,6 +11,8 @@ pub enum ApiError {
     Flow(FlowError),
     /// `{"detail": "..."}` with any status.
     Detail(StatusCode, String),
+    /// simplejwt's 401 `{"detail": "...", "code": "token_not_valid"}`.
+    TokenNotValid(&'static str),
 }
 
 impl ApiError {
@@ -47,6 +49,13 @@ fn detail(status: StatusCode, message: &str) -> Response {
     res
 }
 
+fn token_not_valid(message: &str) -> Response {
+    let mut res =
+        (StatusCode::UNAUTHORIZED, Json(json!({ "detail": message, "code": "token_not_valid" }))).into_response();
+    res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
+    res
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
@@ -55,15 +64,8 @@ impl IntoResponse for ApiError {
             ApiError::Flow(FlowError::NotFound) => detail(StatusCode::NOT_FOUND, "Not found."),
             ApiError::Flow(FlowError::Refused(message)) => detail(StatusCode::BAD_REQUEST, &message),
             ApiError::Flow(FlowError::Unauthenticated) => ApiError::not_authenticated().into_response(),
-            ApiError::Flow(FlowError::TokenInvalid) => {
-                let mut res = (
-                    StatusCode::UNAUTHORIZED,
-                    Json(json!({ "detail": "Token is invalid or expired", "code": "token_not_valid" })),
-                )
-                    .into_response();
-                res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"api\""));
-                res
-            }
+            ApiError::Flow(FlowError::TokenInvalid) => token_not_valid("Token is invalid or expired"),
+            ApiError::TokenNotValid(message) => token_not_valid(message),
             ApiError::Flow(FlowError::Unavailable(_)) => {
                 let mut res =
                     detail(StatusCode::SERVICE_UNAVAILABLE, "Service temporarily unavailable, try again later.");

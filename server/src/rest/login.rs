@@ -9,7 +9,7 @@ use crate::state::AppState;
 use app::api::sign_in::{finish_sign_in, Door, Issued};
 use app::core::entities::user::Model as User;
 use app::core::flows::sign_in::SignIn;
-use app::core::flows::{login::LoginInput, profile, Credential};
+use app::core::flows::{login::LoginInput, Credential};
 use app::core::messages;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -50,10 +50,12 @@ pub async fn login_response(
     Ok(match finish_sign_in(engine, session, user, agent, Door::Api).await? {
         Issued::Token(key) => (status, Json(json!({ "key": key }))).into_response(),
         Issued::Jwt(pair) => {
+            // dj-rest-auth blanks the refresh token when it travels in an HttpOnly cookie
+            let refresh = if state.settings.jwt_cookies { String::new() } else { pair.refresh.clone() };
             let body = json!({
                 "access": pair.access,
-                "refresh": pair.refresh,
-                "user": profile::view(user),
+                "refresh": refresh,
+                "user": super::user::body(state, user).await?,
                 "access_expiration": app::core::rfc3339(pair.access_expiration),
                 "refresh_expiration": app::core::rfc3339(pair.refresh_expiration),
             });

@@ -57,7 +57,16 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         ("/registration/resend-email", post(registration::resend_email)),
         ("/login", post(login::login)),
         ("/logout", post(login::logout)),
-        ("/user", signed_in(get(user::get).put(user::put).patch(user::patch).delete(user::delete))),
+        (
+            "/user",
+            signed_in(
+                get(user::get)
+                    .put(user::put)
+                    .patch(user::patch)
+                    .delete(user::delete)
+                    .layer(DefaultBodyLimit::max(upload_limit)),
+            ),
+        ),
         ("/user/avatar", signed_in(put(user::avatar).post(user::avatar).layer(DefaultBodyLimit::max(upload_limit)))),
         ("/email/change", signed_in(post(email::change))),
         ("/email/change/confirm", post(email::confirm)),

@@ -219,7 +219,7 @@ fn profile() -> ObjectBuilder {
     ObjectBuilder::new()
         .schema_type(Type::Object)
         .property("company_name", ObjectBuilder::new().schema_type(Type::String).max_length(Some(100)))
-        .property("phone_number", ObjectBuilder::new().schema_type(Type::String).description(Some("5 to 20 digits")))
+        .property("phone_number", ObjectBuilder::new().schema_type(Type::String).max_length(Some(20)))
         .property("bio", ObjectBuilder::new().schema_type(Type::String).max_length(Some(1000)))
 }
 
@@ -235,6 +235,23 @@ fn json_object(o: &Op) -> utoipa::openapi::schema::Object {
         b = b.property("profile", profile());
     }
     b.build()
+}
+
+/// `user/` as a multipart form: the profile's fields dotted (`profile.bio`),
+/// as DRF reads nested serializers from forms, and `profile.avatar` a file.
+fn user_form(o: &Op) -> ObjectBuilder {
+    let mut b = ObjectBuilder::new().schema_type(Type::Object);
+    for (name, required) in o.body {
+        b = b.property(*name, field(name, *required));
+        if *required {
+            b = b.required(*name);
+        }
+    }
+    let text = |max: usize| ObjectBuilder::new().schema_type(Type::String).max_length(Some(max));
+    b.property("profile.company_name", text(100))
+        .property("profile.phone_number", text(20))
+        .property("profile.bio", text(1000))
+        .property("profile.avatar", ObjectBuilder::new().schema_type(Type::String).content_media_type("image/*"))
 }
 
 fn upload_body() -> utoipa::openapi::request_body::RequestBody {
@@ -269,12 +286,13 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
         b = b.request_body(Some(upload_body()));
     } else if !o.body.is_empty() {
         let content = ContentBuilder::new().schema(Some(json_object(o))).build();
-        b = b.request_body(Some(
-            RequestBodyBuilder::new()
-                .content("application/json", content.clone())
-                .content("application/x-www-form-urlencoded", content)
-                .build(),
-        ));
+        let mut body = RequestBodyBuilder::new()
+            .content("application/json", content.clone())
+            .content("application/x-www-form-urlencoded", content);
+        if o.path == "/api/auth/user/" && matches!(o.method, HttpMethod::Put | HttpMethod::Patch) {
+            body = body.content("multipart/form-data", ContentBuilder::new().schema(Some(user_form(o))).build());
+        }
+        b = b.request_body(Some(body.build()));
     }
     let path_params = [
         ("id", Type::Integer, "The connected account's `id` from `socialaccounts/`"),

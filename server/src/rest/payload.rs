@@ -1,19 +1,25 @@
-//! `Payload`: a request body as DRF's parsers accept it (JSON object or
-//! URL-encoded form), read field by field with DRF's messages for missing,
-//! null, non-text and NUL-containing values.
+//! `Payload`: a request body as DRF's parsers accept it (JSON object,
+//! URL-encoded form or multipart form), read field by field with DRF's
+//! messages for missing, null, non-text and NUL-containing values. In forms,
+//! `profile.bio` is field `bio` of the nested object `profile`, as DRF's
+//! `parse_html_dict` reads it; uploaded files are kept apart (`file`).
 
 use super::error::ApiError;
+use super::BODY_LIMIT;
 use crate::state::AppState;
 use app::core::messages;
 use app::shared::errors::FieldErrors;
 use axum::body::Bytes;
+use axum::extract::multipart::Multipart;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, StatusCode};
 use secrecy::SecretString;
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 pub struct Payload {
     fields: Map<String, Value>,
+    files: BTreeMap<String, Bytes>,
     errors: FieldErrors,
 }
 
@@ -29,17 +35,24 @@ impl FromRequest<AppState> for Payload {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let media = media_type(&req);
+        if media.as_deref() == Some("multipart/form-data") {
+            return parse_multipart(req, state).await;
+        }
         let body = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.")
+                too_large()
             } else {
                 ApiError::detail(StatusCode::BAD_REQUEST, "The request body could not be read.")
             }
         })?;
+        // routes that take uploads allow more, but only for multipart bodies
+        if body.len() > BODY_LIMIT {
+            return Err(too_large());
+        }
         let fields = match media.as_deref() {
             _ if body.iter().all(u8::is_ascii_whitespace) => Map::new(),
             Some("application/json") => parse_json(&body)?,
-            Some("application/x-www-form-urlencoded") => parse_form(&body)?,
+            Some("application/x-www-form-urlencoded") => nest_dotted(parse_form(&body)?),
             Some(other) => {
                 return Err(ApiError::detail(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -53,26 +66,94 @@ impl FromRequest<AppState> for Payload {
                 ))
             }
         };
-        Ok(Self { fields, errors: FieldErrors::new() })
+        Ok(Self { fields, files: BTreeMap::new(), errors: FieldErrors::new() })
     }
+}
+
+fn too_large() -> ApiError {
+    ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large.")
+}
+
+/// A multipart form: text parts become fields, file parts files.
+async fn parse_multipart(req: Request, state: &AppState) -> Result<Payload, ApiError> {
+    let parse_error =
+        |e: String| ApiError::detail(StatusCode::BAD_REQUEST, format!("Multipart form parse error - {e}"));
+    let mut multipart = Multipart::from_request(req, state).await.map_err(|e| parse_error(e.body_text()))?;
+    let mut fields = Vec::new();
+    let mut files = BTreeMap::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) => return Err(parse_error(e.body_text())),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = field.file_name().is_some();
+        let bytes = field.bytes().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                parse_error(e.body_text())
+            }
+        })?;
+        if is_file {
+            files.insert(name, bytes);
+        } else {
+            let text =
+                String::from_utf8(bytes.to_vec()).map_err(|_| parse_error("a text part is not UTF-8".to_owned()))?;
+            fields.push((name, text));
+        }
+    }
+    Ok(Payload {
+        fields: nest_dotted(fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
+        files,
+        errors: FieldErrors::new(),
+    })
+}
+
+/// `profile.bio=x` becomes `{"profile": {"bio": "x"}}` (the last value of a
+/// repeated name wins, as `QueryDict.get` answers).
+fn nest_dotted(flat: Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (key, value) in flat {
+        match key.split_once('.') {
+            Some((outer, inner)) if !outer.is_empty() && !inner.is_empty() => {
+                let slot = out.entry(outer.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(nested) = slot {
+                    nested.insert(inner.to_owned(), value);
+                }
+            }
+            _ => {
+                out.insert(key, value);
+            }
+        }
+    }
+    out
 }
 
 fn parse_json(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(other) => {
-            let kind = match other {
-                Value::Array(_) => "list",
-                Value::String(_) => "str",
-                Value::Number(_) => "int",
-                Value::Bool(_) => "bool",
-                _ => "NoneType",
-            };
-            Err(ApiError::Flow(
-                FieldErrors::non_field(format!("Invalid data. Expected a dictionary, but got {kind}.")).into(),
-            ))
-        }
+        Ok(Value::Null) => Err(ApiError::Flow(FieldErrors::non_field("No data provided").into())),
+        Ok(other) => Err(ApiError::Flow(
+            FieldErrors::non_field(format!("Invalid data. Expected a dictionary, but got {}.", python_type(&other)))
+                .into(),
+        )),
         Err(e) => Err(ApiError::detail(StatusCode::BAD_REQUEST, format!("JSON parse error - {e}"))),
+    }
+}
+
+/// The Python type name DRF puts in "Expected a dictionary, but got ...".
+fn python_type(v: &Value) -> &'static str {
+    match v {
+        Value::Array(_) => "list",
+        Value::String(_) => "str",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::Bool(_) => "bool",
+        Value::Object(_) => "dict",
+        Value::Null => "NoneType",
     }
 }
 
@@ -129,16 +210,32 @@ impl Payload {
         self.optional(name).map(SecretString::from)
     }
 
-    /// A nested object field (`{"profile": {...}}`), read the same way.
-    pub fn object(&mut self, name: &str) -> Option<Payload> {
-        match self.fields.get(name)? {
-            Value::Object(map) => Some(Payload { fields: map.clone(), errors: FieldErrors::new() }),
-            Value::Null => None,
-            _ => {
-                self.errors.add(name, "Invalid data. Expected a dictionary.");
-                None
+    /// A nested object field (`{"profile": {...}}`), read the same way; its
+    /// files are those named `name.field`.
+    ///
+    /// `Err` holds what DRF answers for a value that is not an object:
+    /// `{"profile": ["This field may not be null."]}` or
+    /// `{"profile": {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}}`.
+    pub fn object(&mut self, name: &str) -> Result<Option<Payload>, Value> {
+        let prefix = format!("{name}.");
+        let files =
+            self.files.iter().filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_owned(), v.clone()))).collect();
+        match self.fields.get(name) {
+            None if self.files.keys().any(|k| k.starts_with(&prefix)) => {
+                Ok(Some(Payload { fields: Map::new(), files, errors: FieldErrors::new() }))
             }
+            None => Ok(None),
+            Some(Value::Object(map)) => Ok(Some(Payload { fields: map.clone(), files, errors: FieldErrors::new() })),
+            Some(Value::Null) => Err(serde_json::json!(["This field may not be null."])),
+            Some(other) => Err(serde_json::json!({
+                app::shared::errors::NON_FIELD: [format!("Invalid data. Expected a dictionary, but got {}.", python_type(other))]
+            })),
         }
+    }
+
+    /// An uploaded file (multipart bodies only).
+    pub fn file(&self, name: &str) -> Option<Bytes> {
+        self.files.get(name).cloned()
     }
 
     /// Whether reading `field` found something wrong already.

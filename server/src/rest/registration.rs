@@ -41,6 +41,9 @@ pub async fn register(
 
 pub async fn verify_email(State(state): State<AppState>, mut p: Payload) -> ApiResult<Response> {
     let key = p.required("key");
+    if key.is_empty() && !p.has_error("key") {
+        p.error("key", messages::BLANK);
+    }
     p.finish()?;
     state.engine.verify_email(&key).await?;
     Ok(detail(StatusCode::OK, messages::OK))

@@ -18,10 +18,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 
-const PROFILE_FIELDS: [&str; 3] = ["company_name", "phone_number", "bio"];
+const PROFILE_FIELDS: [&str; 4] = ["company_name", "phone_number", "bio", "avatar"];
 
-/// The user with its nested profile; the avatar as an absolute URL.
-async fn body(state: &AppState, user: &User) -> ApiResult<Value> {
+/// The user with its nested profile; the avatar as an absolute URL (the
+/// JWT login response's `user` too).
+pub(super) async fn body(state: &AppState, user: &User) -> ApiResult<Value> {
     Ok(body_of(state, state.engine.account(user).await?))
 }
 
@@ -46,8 +47,9 @@ pub async fn get(State(state): State<AppState>, authed: Authed) -> ApiResult<Jso
     Ok(Json(body_of(&state, state.engine.account_for_read(&authed.user).await?)))
 }
 
-/// Moves profile field errors under `"profile"`, as DRF nests them.
-fn nest_profile_errors(errors: FieldErrors) -> Response {
+/// Moves profile field errors under `"profile"`, as DRF nests them; `shape`
+/// is DRF's answer for a `profile` that is not an object.
+fn nest_profile_errors(errors: FieldErrors, shape: Option<Value>) -> Response {
     let mut top = Map::new();
     let mut nested = Map::new();
     for (field, messages) in errors.0 {
@@ -58,33 +60,39 @@ fn nest_profile_errors(errors: FieldErrors) -> Response {
             top.insert(field, v);
         }
     }
-    if !nested.is_empty() {
+    if let Some(shape) = shape {
+        top.insert("profile".into(), shape);
+    } else if !nested.is_empty() {
         top.insert("profile".into(), Value::Object(nested));
     }
     (StatusCode::BAD_REQUEST, Json(Value::Object(top))).into_response()
 }
 
+/// PUT and PATCH, from JSON, a URL-encoded form or a multipart form (the
+/// user-profile guide's way: `profile.avatar` as a file part).
 async fn update(state: AppState, authed: Authed, mut p: Payload, partial: bool) -> Result<Json<Value>, Response> {
     let username = if partial { p.optional("username") } else { Some(p.required("username")) };
     let first_name = p.optional("first_name");
     let last_name = p.optional("last_name");
-    let mut nested = p.object("profile");
+    let (nested, shape) = match p.object("profile") {
+        Ok(nested) => (nested, None),
+        Err(shape) => (None, Some(shape)),
+    };
     let mut input = ProfileInput { username, first_name, last_name, ..Default::default() };
-    if let Some(profile) = nested.as_mut() {
+    let mut errors = p.into_errors();
+    if let Some(mut profile) = nested {
         input.company_name = profile.optional("company_name");
         input.phone_number = profile.optional("phone_number");
         input.bio = profile.optional("bio");
-    }
-    let mut errors = p.into_errors();
-    if let Some(profile) = nested {
+        input.avatar = profile.file("avatar").map(|b| b.to_vec());
         errors.merge(profile.into_errors());
     }
-    if !errors.is_empty() {
-        return Err(nest_profile_errors(errors));
+    if !errors.is_empty() || shape.is_some() {
+        return Err(nest_profile_errors(errors, shape));
     }
     match state.engine.update_profile(authed.user, input).await {
         Ok(user) => body(&state, &user).await.map(Json).map_err(IntoResponse::into_response),
-        Err(FlowError::Invalid(errors)) => Err(nest_profile_errors(errors)),
+        Err(FlowError::Invalid(errors)) => Err(nest_profile_errors(errors, None)),
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }

@@ -37,12 +37,12 @@ async fn nested_profile_reads_and_writes(b: Backend) {
         .call(
             Method::PATCH,
             "/user/",
-            Some(json!({"profile": {"phone_number": "call me", "bio": "x".repeat(1001)}})),
+            Some(json!({"profile": {"phone_number": "1".repeat(21), "bio": "x".repeat(1001)}})),
             &auth,
         )
         .await;
     assert_eq!(r.status, 400);
-    assert_eq!(r.body["profile"]["phone_number"], json!(["Enter a valid phone number."]));
+    assert_eq!(r.body["profile"]["phone_number"], json!(["Ensure this field has no more than 20 characters."]));
     assert_eq!(r.body["profile"]["bio"], json!(["Ensure this field has no more than 1000 characters."]));
     let r = app.call(Method::PATCH, "/user/", Some(json!({"profile": "nope"})), &auth).await;
     assert_eq!(r.status, 400);

@@ -23,7 +23,13 @@ async fn login_attempts_per_ip(b: Backend) {
     let retry: i64 =
         r.headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok()).expect("Retry-After");
     assert!((1..=60).contains(&retry), "{retry}");
-    assert_eq!(r.body["detail"], format!("Request was throttled. Expected available in {retry} seconds."));
+    assert_eq!(
+        r.body["detail"],
+        format!(
+            "Request was throttled. Expected available in {retry} {}.",
+            if retry == 1 { "second" } else { "seconds" }
+        )
+    );
 }
 
 async fn failed_logins_slow_the_account_for_a_while(b: Backend) {

@@ -32,6 +32,7 @@ mod bad_input;
 mod browser_origin;
 mod brute_force;
 mod cache;
+mod fidelity;
 mod hardening;
 mod helpers;
 mod identity;

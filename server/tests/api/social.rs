@@ -201,7 +201,7 @@ async fn connect_list_and_disconnect(b: Backend) {
     let r = app.post_auth("/github/connect/", json!({ "access_token": gh_again }), &bob).await;
     assert_eq!(
         (r.status, r.body),
-        (400, json!({"non_field_errors": ["The social account is already connected to a different account."]}))
+        (400, json!({"non_field_errors": ["The third-party account is already connected to a different account."]}))
     );
     let r = app.post_auth(&format!("/socialaccounts/{id}/disconnect/"), json!({}), &bob).await;
     assert_eq!(r.status, 404, "bob cannot disconnect ada's link");

@@ -6,6 +6,6 @@ mod text;
 pub mod username;
 
 pub use email::EmailAddress;
-pub use password::{validate_password, PasswordContext};
+pub use password::{clean_password, similarity_error, validate_password, PasswordContext};
 pub use text::{check_name, reject_nul};
 pub use username::Username;

@@ -16,6 +16,16 @@ fn common_passwords() -> &'static HashSet<&'static str> {
     COMMON.get_or_init(|| include_str!("common-passwords.txt").lines().map(str::trim).collect())
 }
 
+/// A password as DRF's `CharField` cleans it: surrounding whitespace
+/// removed (Python's `str.strip()`, which also counts the ASCII separators
+/// U+001C..U+001F). Every door reads passwords this way, so an account made
+/// through Django's serializers signs in with what its owner types.
+pub fn clean_password(raw: &secrecy::SecretString) -> secrecy::SecretString {
+    use secrecy::ExposeSecret;
+    let is_space = |c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c);
+    secrecy::SecretString::from(raw.expose_secret().trim_matches(is_space).to_owned())
+}
+
 /// What a password must not resemble.
 #[derive(Default)]
 pub struct PasswordContext<'a> {
@@ -35,8 +45,8 @@ pub fn validate_password(password: &str, ctx: &PasswordContext<'_>) -> Vec<Strin
     if len > MAX_LEN {
         return vec![messages::too_long(MAX_LEN)];
     }
-    if let Some(name) = too_similar(password, ctx) {
-        errors.push(format!("The password is too similar to the {name}."));
+    if let Some(m) = similarity_error(password, ctx) {
+        errors.push(m);
     }
     if len < MIN_LEN {
         errors.push(messages::PASSWORD_TOO_SHORT.to_owned());
@@ -48,6 +58,12 @@ pub fn validate_password(password: &str, ctx: &PasswordContext<'_>) -> Vec<Strin
         errors.push(messages::PASSWORD_NUMERIC.to_owned());
     }
     errors
+}
+
+/// Django's `UserAttributeSimilarityValidator` alone (dj-rest-auth runs it
+/// apart from the others at sign-up, once the user exists).
+pub fn similarity_error(password: &str, ctx: &PasswordContext<'_>) -> Option<String> {
+    too_similar(password, ctx).map(|name| format!("The password is too similar to the {name}."))
 }
 
 fn too_similar(password: &str, ctx: &PasswordContext<'_>) -> Option<&'static str> {
@@ -157,6 +173,16 @@ mod tests {
             vec!["The password is too similar to the email address.".to_owned()]
         );
         assert!(validate_password("Tr1cky-Latch-9", &ctx).is_empty());
+    }
+
+    #[test]
+    fn cleaning_strips_what_python_strips() {
+        use secrecy::{ExposeSecret, SecretString};
+        let clean = |s: &str| clean_password(&SecretString::from(s.to_owned())).expose_secret().to_owned();
+        assert_eq!(clean("  pass word\t\n"), "pass word");
+        assert_eq!(clean("\u{a0}\u{3000}x\u{1f}\u{1c}"), "x");
+        assert_eq!(clean("\u{200b}x"), "\u{200b}x", "ZERO WIDTH SPACE is not whitespace to Python");
+        assert_eq!(clean(" \t "), "");
     }
 
     #[test]

@@ -27,11 +27,7 @@ impl Engine {
     /// `Invalid` on `avatar` for a non-image or an oversized file.
     #[tracing::instrument(skip_all, fields(user_id = user.id, len = bytes.len()))]
     pub async fn set_avatar(&self, user: &User, bytes: &[u8]) -> Result<String, FlowError> {
-        let max = self.config().avatar_max_bytes;
-        if bytes.len() > max {
-            return Err(FlowError::field("avatar", messages::image_too_large(max)));
-        }
-        let ext = sniff_image(bytes).ok_or_else(|| FlowError::field("avatar", messages::INVALID_IMAGE))?;
+        let ext = self.check_avatar(bytes).map_err(|m| FlowError::field("avatar", m))?;
         let dir = self.config().media_dir.join("avatars");
         tokio::fs::create_dir_all(&dir).await.map_err(anyhow::Error::from)?;
         let name = format!("avatars/{}-{}.{ext}", user.id, &secrets::random_token()[..16]);
@@ -50,6 +46,15 @@ impl Engine {
                 Err(e)
             }
         }
+    }
+
+    /// The image kind of an acceptable avatar, or the message refusing it.
+    pub(crate) fn check_avatar(&self, bytes: &[u8]) -> Result<&'static str, String> {
+        let max = self.config().avatar_max_bytes;
+        if bytes.len() > max {
+            return Err(messages::image_too_large(max));
+        }
+        sniff_image(bytes).ok_or_else(|| messages::INVALID_IMAGE.to_owned())
     }
 
     /// Makes `name` the avatar; returns the one it replaced.

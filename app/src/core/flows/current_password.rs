@@ -4,6 +4,7 @@
 //! cannot be used to guess the password faster than the login form allows.
 
 use super::throttle::account_budget;
+use crate::core::domain::clean_password;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::Engine;
@@ -16,7 +17,7 @@ impl Engine {
     /// `Throttled` when the account's budget of password checks is spent.
     pub(crate) async fn check_current_password(&self, user: &User, password: SecretString) -> Result<bool, FlowError> {
         let reservation = self.reserve_check(&account_budget(user.id)).await?.map_err(FlowError::Throttled)?;
-        match self.hasher().verify(password, user.password_hash.clone()).await {
+        match self.hasher().verify(clean_password(&password), user.password_hash.clone()).await {
             Ok(true) => {
                 self.release(reservation).await?;
                 Ok(true)

@@ -33,7 +33,7 @@ impl Engine {
     ) -> Result<(), FlowError> {
         let mut errors = FieldErrors::new();
         let email = EmailAddress::parse(&input.new_email).map_err(|m| errors.add("new_email", m)).ok();
-        if input.password.expose_secret().is_empty() {
+        if crate::core::domain::clean_password(&input.password).expose_secret().is_empty() {
             errors.add("password", messages::BLANK);
         }
         errors.into_result()?;

@@ -13,11 +13,12 @@ use super::sign_in::{FirstFactor, SignIn};
 use super::throttle::{account_budget, Client};
 use crate::core::config::{LoginMethod, VerificationMode};
 use crate::core::credentials::needs_rehash;
-use crate::core::domain::username;
+use crate::core::domain::{clean_password, username, EmailAddress};
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users;
 use crate::core::{messages, Engine};
+use crate::shared::errors::FieldErrors;
 use secrecy::{ExposeSecret, SecretString};
 
 pub struct LoginInput {
@@ -58,11 +59,21 @@ impl Engine {
     #[tracing::instrument(skip_all)]
     pub async fn login(&self, input: LoginInput) -> Result<SignIn, FlowError> {
         let method = self.config().login_method;
+        let password = clean_password(&input.password);
+        // the fields first, as DRF's serializer checks them before the credentials
+        let mut errors = FieldErrors::new();
+        if let Some(email) = present(&input.email) {
+            if let Err(m) = EmailAddress::parse(email) {
+                errors.add("email", m);
+            }
+        }
+        if password.expose_secret().is_empty() {
+            errors.add("password", messages::BLANK);
+        }
+        errors.into_result()?;
         let username = present(&input.username);
         let email = present(&input.email);
-        let has_password = !input.password.expose_secret().is_empty();
         let ident = match (method, username, email) {
-            (_, _, _) if !has_password => None,
             (LoginMethod::Username, Some(u), _) => Some(Ident::Username(u)),
             (LoginMethod::Email, _, Some(e)) => Some(Ident::Email(e)),
             (LoginMethod::UsernameEmail, _, Some(e)) => Some(Ident::Email(e)),
@@ -83,7 +94,7 @@ impl Engine {
         };
         let account = self.reserve_check(&budget).await?.ok();
         let stored = user.as_ref().filter(|_| account.is_some()).and_then(|u| u.password_hash.clone());
-        let ok = match self.hasher().verify(input.password.clone(), stored).await {
+        let ok = match self.hasher().verify(password.clone(), stored).await {
             Ok(ok) => ok,
             Err(e) => {
                 // nothing was checked (the hash queue is full): give the checks back
@@ -104,7 +115,7 @@ impl Engine {
             return Err(FlowError::non_field(messages::EMAIL_NOT_VERIFIED));
         }
         if let Some(old) = user.password_hash.as_deref().filter(|h| needs_rehash(h)) {
-            let hash = self.hasher().hash(input.password).await?;
+            let hash = self.hasher().hash(password).await?;
             // only if the password did not change meanwhile
             if users::replace_hash(self.db(), user.id, old, &hash).await? {
                 self.account_changed(user.id).await;

@@ -64,9 +64,23 @@ pub(crate) fn check_new_password(
     errors.into_result()
 }
 
-/// Blank checks for password fields (they are never trimmed).
+/// Longest password dj-rest-auth's change and reset serializers take.
+pub(crate) const PASSWORD_FIELD_MAX: usize = 128;
+
+/// Blank checks for password fields (blank once cleaned, as DRF sees them).
 pub(crate) fn require_secret(errors: &mut FieldErrors, field: &str, value: &SecretString) {
+    let value = crate::core::domain::clean_password(value);
     if value.expose_secret().is_empty() {
         errors.add(field, messages::BLANK);
+    }
+}
+
+/// A password field of the change and reset forms: not blank, at most
+/// [`PASSWORD_FIELD_MAX`] characters (`CharField(max_length=128)`).
+pub(crate) fn require_bounded_secret(errors: &mut FieldErrors, field: &str, value: &SecretString) {
+    require_secret(errors, field, value);
+    let value = crate::core::domain::clean_password(value);
+    if value.expose_secret().chars().count() > PASSWORD_FIELD_MAX {
+        errors.add(field, messages::too_long(PASSWORD_FIELD_MAX));
     }
 }

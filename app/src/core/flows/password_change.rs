@@ -1,7 +1,8 @@
 //! Password change for a signed-in user: other sessions and tokens die.
 
 use super::throttle::Client;
-use super::{check_new_password, require_secret, Credential};
+use super::{check_new_password, require_bounded_secret, Credential};
+use crate::core::domain::clean_password;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users;
@@ -33,15 +34,20 @@ impl Engine {
         keep: &Credential,
         client: &Client,
     ) -> Result<i32, FlowError> {
+        let input = PasswordChangeInput {
+            old_password: input.old_password.as_ref().map(clean_password),
+            new_password1: clean_password(&input.new_password1),
+            new_password2: clean_password(&input.new_password2),
+        };
         let mut errors = FieldErrors::new();
         if self.config().old_password_required {
             match &input.old_password {
                 None => errors.add("old_password", messages::REQUIRED),
-                Some(old) => require_secret(&mut errors, "old_password", old),
+                Some(old) => require_bounded_secret(&mut errors, "old_password", old),
             }
         }
-        require_secret(&mut errors, "new_password1", &input.new_password1);
-        require_secret(&mut errors, "new_password2", &input.new_password2);
+        require_bounded_secret(&mut errors, "new_password1", &input.new_password1);
+        require_bounded_secret(&mut errors, "new_password2", &input.new_password2);
         errors.into_result()?;
         if self.config().old_password_required {
             let old = input.old_password.clone().unwrap_or_else(|| SecretString::from(String::new()));

@@ -2,7 +2,8 @@
 //! address gets an "unknown account" email), then confirm with uid + token.
 
 use super::throttle::Client;
-use super::{check_new_password, require_secret, Credential};
+use super::{check_new_password, require_bounded_secret, Credential};
+use crate::core::domain::clean_password;
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
@@ -125,14 +126,19 @@ impl Engine {
     /// `Invalid` on `uid`, `token` or `new_password2`.
     #[tracing::instrument(skip_all)]
     pub async fn confirm_password_reset(&self, input: ResetConfirmInput) -> Result<(), FlowError> {
+        let input = ResetConfirmInput {
+            new_password1: clean_password(&input.new_password1),
+            new_password2: clean_password(&input.new_password2),
+            ..input
+        };
         let mut errors = FieldErrors::new();
         for (field, value) in [("uid", &input.uid), ("token", &input.token)] {
             if value.trim().is_empty() {
                 errors.add(field, messages::BLANK);
             }
         }
-        require_secret(&mut errors, "new_password1", &input.new_password1);
-        require_secret(&mut errors, "new_password2", &input.new_password2);
+        require_bounded_secret(&mut errors, "new_password1", &input.new_password1);
+        require_bounded_secret(&mut errors, "new_password2", &input.new_password2);
         errors.into_result()?;
         let (user, token_id) = self.check_reset_link(&input.uid, &input.token).await?;
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", &user)?;

@@ -1,7 +1,9 @@
 //! Sign-up: validate, create the account, send the verification email.
 
 use super::throttle::Client;
-use crate::core::domain::{validate_password, EmailAddress, PasswordContext, Username};
+use crate::core::domain::{
+    clean_password, similarity_error, validate_password, EmailAddress, PasswordContext, Username,
+};
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users::{self, NewUser};
@@ -46,30 +48,37 @@ impl Engine {
         }
         if let Some(e) = &email {
             if users::by_email(self.db(), &e.canonical()).await?.is_some() {
-                errors.add("email", messages::EMAIL_TAKEN);
+                errors.add("email", messages::EMAIL_REGISTERED);
             }
         }
-        if input.password1.expose_secret().is_empty() {
+        let (password1, password2) = (clean_password(&input.password1), clean_password(&input.password2));
+        if password1.expose_secret().is_empty() {
             errors.add("password1", messages::BLANK);
         } else {
-            let ctx = PasswordContext {
-                username: username.as_ref().map(Username::as_str),
-                email: email.as_ref().map(EmailAddress::as_str),
-                ..Default::default()
-            };
-            for m in validate_password(input.password1.expose_secret(), &ctx) {
+            // the other validators, on the field; similarity comes last (below)
+            for m in validate_password(password1.expose_secret(), &PasswordContext::default()) {
                 errors.add("password1", m);
             }
         }
-        if input.password2.expose_secret().is_empty() {
+        if password2.expose_secret().is_empty() {
             errors.add("password2", messages::BLANK);
         }
         errors.into_result()?;
-        if input.password1.expose_secret() != input.password2.expose_secret() {
+        if password1.expose_secret() != password2.expose_secret() {
             return Err(FlowError::non_field(messages::PASSWORDS_DIFFER_SIGNUP));
         }
+        // dj-rest-auth checks similarity to the new user's attributes when
+        // saving, so its message belongs to the form as a whole
+        let ctx = PasswordContext {
+            username: username.as_ref().map(Username::as_str),
+            email: email.as_ref().map(EmailAddress::as_str),
+            ..Default::default()
+        };
+        if let Some(m) = similarity_error(password1.expose_secret(), &ctx) {
+            return Err(FlowError::non_field(m));
+        }
         match (username, email) {
-            (Some(username), Some(email)) => Ok(ValidSignup { username, email, password: input.password1 }),
+            (Some(username), Some(email)) => Ok(ValidSignup { username, email, password: password1 }),
             _ => Err(anyhow::anyhow!("signup validated without username or email").into()),
         }
     }

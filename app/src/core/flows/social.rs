@@ -144,7 +144,7 @@ impl Engine {
         let user = match users::by_email(self.db(), &email.canonical()).await? {
             Some(existing) => {
                 tracing::info!(user_id = existing.id, provider, "social login refused: the address has an account");
-                return Err(FlowError::non_field(messages::SOCIAL_EMAIL_TAKEN));
+                return Err(FlowError::non_field(messages::EMAIL_REGISTERED));
             }
             None => {
                 let username = self.free_username(&username_base(&identity, &email), &email).await?;
@@ -156,7 +156,7 @@ impl Engine {
                 };
                 let txn = self.db().begin().await?;
                 let user = users::insert(&txn, new, t).await.map_err(|e| match e {
-                    WriteError::EmailTaken => FlowError::non_field(messages::SOCIAL_EMAIL_TAKEN),
+                    WriteError::EmailTaken => FlowError::non_field(messages::EMAIL_REGISTERED),
                     other => other.into(),
                 })?;
                 if !user.email_verified && self.config().verification != VerificationMode::None {

@@ -200,7 +200,7 @@ impl From<WriteError> for crate::core::FlowError {
         use crate::core::messages;
         match e {
             WriteError::UsernameTaken => Self::field("username", messages::USERNAME_TAKEN),
-            WriteError::EmailTaken => Self::field("email", messages::EMAIL_TAKEN),
+            WriteError::EmailTaken => Self::field("email", messages::EMAIL_REGISTERED),
             WriteError::Db(e) => e.into(),
         }
     }
