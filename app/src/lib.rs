@@ -8,5 +8,8 @@ pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod core;
+/// Each client contract's words for the engine's codes.
+#[cfg(feature = "ssr")]
+pub mod dialects;
 
 pub use ui::app::{shell, App};

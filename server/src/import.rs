@@ -70,7 +70,11 @@ pub async fn run(engine: &Engine, path: &Path, emails_verified: bool) -> anyhow:
             Ok(Imported::Created) => report.created += 1,
             Ok(Imported::Exists) => report.existing += 1,
             Err(FlowError::Invalid(e)) => {
-                let why: Vec<String> = e.0.into_iter().map(|(f, m)| format!("{f}: {}", m.join(" "))).collect();
+                let why: Vec<String> = app::dialects::dj_rest_auth::render(&e)
+                    .0
+                    .into_iter()
+                    .map(|(f, m)| format!("{f}: {}", m.join(" ")))
+                    .collect();
                 report.rejected.push(format!("line {line}: {}", why.join("; ")));
             }
             Err(e) => return Err(anyhow::anyhow!("line {line}: {e}")),

@@ -60,9 +60,10 @@ fn failure(message: &str) -> Response {
 
 fn flow_failure(e: FlowError) -> Response {
     match e {
-        FlowError::Invalid(errors) => {
-            let mut text = errors.0.values().flatten().cloned().collect::<Vec<_>>().join(" ");
-            if text == app::core::messages::EMAIL_REGISTERED {
+        FlowError::Invalid(problems) => {
+            let rendered = app::dialects::dj_rest_auth::render(&problems);
+            let mut text = rendered.0.values().flatten().cloned().collect::<Vec<_>>().join(" ");
+            if problems.get(app::shared::errors::NON_FIELD) == [app::core::codes::Code::EmailRegistered] {
                 text.push_str(
                     " If it is yours, log in with your password and connect this provider from your profile \
                      (forgot it? use \"Forgot your password?\").",

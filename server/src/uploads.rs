@@ -15,7 +15,7 @@ const NO_FILE: &str = "No file was submitted. Check the encoding type on the for
 /// Reads the `avatar` part; `Err` carries the message for the field.
 async fn read_avatar(multipart: Result<Multipart, MultipartRejection>, max: usize) -> Result<Vec<u8>, String> {
     let mut multipart = multipart.map_err(|_| NO_FILE.to_owned())?;
-    let too_large = || app::core::messages::image_too_large(max);
+    let too_large = || app::dialects::dj_rest_auth::image_too_large(max);
     loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("avatar") => {
@@ -58,12 +58,13 @@ pub async fn avatar(
         Err(e) => return unavailable_or_error(e),
     };
     let result = match read_avatar(multipart, engine.config().avatar_max_bytes).await {
-        Ok(bytes) => engine.set_avatar(&user, &bytes).await.map(|_| ()),
-        Err(message) => Err(FlowError::field("avatar", message)),
+        Ok(bytes) => engine.set_avatar(&user, &bytes).await.map(|_| None),
+        Err(message) => Ok(Some(message)),
     };
     let errors = match result {
-        Ok(()) => return Redirect::to("/profile?notice=avatar_saved").into_response(),
-        Err(FlowError::Invalid(errors)) => errors,
+        Ok(None) => return Redirect::to("/profile?notice=avatar_saved").into_response(),
+        Ok(Some(message)) => app::shared::errors::FieldErrors::single("avatar", message),
+        Err(FlowError::Invalid(problems)) => app::dialects::dj_rest_auth::render(&problems),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "avatar upload");
             app::shared::errors::FieldErrors::single("avatar", "The picture could not be saved. Please try again.")

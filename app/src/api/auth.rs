@@ -83,7 +83,7 @@ pub async fn verify_sign_in(code: String) -> Result<FormState, ServerFnError> {
     let engine = forms::engine()?;
     let session = forms::session().await?;
     let Some((key, next)) = pending(&session).await.map_err(forms::failure)? else {
-        return forms::finish(Err(FlowError::non_field(crate::core::messages::MFA_SIGN_IN_EXPIRED)), &[], "");
+        return forms::finish(Err(FlowError::non_field(crate::core::codes::Code::SignInExpired)), &[], "");
     };
     let result = match engine.complete_sign_in(&key, &code, forms::client(&engine).await).await {
         Ok(user) => {
@@ -91,7 +91,7 @@ pub async fn verify_sign_in(code: String) -> Result<FormState, ServerFnError> {
             finish_sign_in(&engine, &session, &user, agent.as_deref(), Door::Page).await.map(|_| ())
         }
         Err(FlowError::Invalid(errors)) if errors.has("ephemeral_token") => {
-            Err(FlowError::non_field(crate::core::messages::MFA_SIGN_IN_EXPIRED))
+            Err(FlowError::non_field(crate::core::codes::Code::SignInExpired))
         }
         Err(e) => Err(e),
     };

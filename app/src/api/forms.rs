@@ -4,7 +4,8 @@
 
 use crate::core::entities::user::Model as User;
 use crate::core::{Engine, FlowError};
-use crate::shared::errors::FieldErrors;
+use crate::dialects::dj_rest_auth;
+use crate::shared::errors::{FieldErrors, NON_FIELD};
 use crate::shared::forms::FormState;
 use crate::shared::routes;
 use axum::http::request::Parts;
@@ -119,13 +120,13 @@ pub fn finish(
             leptos_axum::redirect(success);
             return Ok(FormState::default());
         }
-        Err(FlowError::Invalid(errors)) => errors,
+        Err(FlowError::Invalid(problems)) => dj_rest_auth::render(&problems),
         Err(FlowError::NotFound) => FieldErrors::non_field("This link is invalid or has expired."),
-        Err(FlowError::Refused(message)) => FieldErrors::non_field(message),
+        Err(FlowError::Refused(code)) => FieldErrors::non_field(dj_rest_auth::words(NON_FIELD, &code)),
         Err(FlowError::Unavailable(_)) => {
             FieldErrors::non_field("The service is temporarily unavailable. Please try again in a moment.")
         }
-        Err(FlowError::Throttled(secs)) => FieldErrors::non_field(crate::core::messages::throttled(secs)),
+        Err(FlowError::Throttled(secs)) => FieldErrors::non_field(dj_rest_auth::throttled(secs)),
         Err(FlowError::Unauthenticated | FlowError::TokenInvalid) => {
             leptos_axum::redirect(routes::LOGIN);
             return Ok(FormState::default());

@@ -68,14 +68,14 @@ pub async fn confirm_totp(
 ) -> Result<FormState, ServerFnError> {
     use super::{forms, session};
     use crate::core::flows::Credential;
-    use crate::core::{messages, FlowError};
+    use crate::core::{codes::Code, FlowError};
     let engine = forms::engine()?;
     let (user, web) = forms::require_user(&engine).await?;
     let client = forms::client(&engine).await;
     let values = [("activation_token", activation_token.as_str())];
     let result = async {
         if !engine.check_current_password(&user, secrecy::SecretString::from(password)).await? {
-            return Err(FlowError::field("password", messages::PASSWORD_WRONG));
+            return Err(FlowError::field("password", Code::PasswordWrong));
         }
         let keep = Credential::Session(session::stored_key(&engine, &web).unwrap_or_default());
         let (codes, epoch) = engine.confirm_totp(&user, &activation_token, &code, &keep, &client).await?;

@@ -1,17 +1,17 @@
 //! The one error model of every flow. The JSON API and the pages each render
 //! it in their own way (`server::rest::error`, `app::api`).
 
-use crate::shared::errors::FieldErrors;
+use crate::core::codes::{Code, Problems};
 
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
-    /// Input that fails validation: 400 with messages per field.
+    /// Input that fails validation: 400 with codes per field.
     #[error("invalid input: {0:?}")]
-    Invalid(FieldErrors),
+    Invalid(Problems),
     /// A request refused as a whole: 400 `{"detail": "..."}` (DRF's shape
     /// for errors raised outside a serializer).
-    #[error("refused: {0}")]
-    Refused(String),
+    #[error("refused: {0:?}")]
+    Refused(Code),
     /// An unknown, used or expired link key: 404.
     #[error("not found")]
     NotFound,
@@ -32,8 +32,8 @@ pub enum FlowError {
     Unexpected(#[from] anyhow::Error),
 }
 
-impl From<FieldErrors> for FlowError {
-    fn from(e: FieldErrors) -> Self {
+impl From<Problems> for FlowError {
+    fn from(e: Problems) -> Self {
         FlowError::Invalid(e)
     }
 }
@@ -65,11 +65,11 @@ impl From<sea_orm::DbErr> for FlowError {
 }
 
 impl FlowError {
-    pub fn field(field: &str, message: impl Into<String>) -> Self {
-        FlowError::Invalid(FieldErrors::single(field, message))
+    pub fn field(field: &str, code: Code) -> Self {
+        FlowError::Invalid(Problems::single(field, code))
     }
 
-    pub fn non_field(message: impl Into<String>) -> Self {
-        FlowError::Invalid(FieldErrors::non_field(message))
+    pub fn non_field(code: Code) -> Self {
+        FlowError::Invalid(Problems::non_field(code))
     }
 }

@@ -5,6 +5,7 @@
 pub mod aead;
 pub mod auth_cache;
 pub mod clock;
+pub mod codes;
 pub mod config;
 pub mod credentials;
 pub mod django;
@@ -18,7 +19,6 @@ pub mod flows;
 pub mod html;
 pub mod janitor;
 pub mod jwt;
-pub mod messages;
 pub mod oauth;
 pub mod redirect;
 pub mod repo;

@@ -7,33 +7,40 @@ use std::collections::BTreeMap;
 /// Key DRF uses for errors that belong to no single field.
 pub const NON_FIELD: &str = "non_field_errors";
 
-/// Messages per field, in the order they were found.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Messages per field, in the order they were found. The engine fills one
+/// with codes (`core::codes::Problems`); a dialect renders it to words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct FieldErrors(pub BTreeMap<String, Vec<String>>);
+pub struct FieldErrors<M = String>(pub BTreeMap<String, Vec<M>>);
 
-impl FieldErrors {
+impl<M> Default for FieldErrors<M> {
+    fn default() -> Self {
+        Self(BTreeMap::new())
+    }
+}
+
+impl<M> FieldErrors<M> {
     pub fn new() -> Self {
         Self::default()
     }
 
     /// One error on one field.
-    pub fn single(field: &str, message: impl Into<String>) -> Self {
+    pub fn single(field: &str, message: impl Into<M>) -> Self {
         let mut e = Self::new();
         e.add(field, message);
         e
     }
 
     /// One error that belongs to the form as a whole.
-    pub fn non_field(message: impl Into<String>) -> Self {
+    pub fn non_field(message: impl Into<M>) -> Self {
         Self::single(NON_FIELD, message)
     }
 
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+    pub fn add(&mut self, field: &str, message: impl Into<M>) {
         self.0.entry(field.to_owned()).or_default().push(message.into());
     }
 
-    pub fn merge(&mut self, other: FieldErrors) {
+    pub fn merge(&mut self, other: FieldErrors<M>) {
         for (k, v) in other.0 {
             self.0.entry(k).or_default().extend(v);
         }
@@ -48,12 +55,12 @@ impl FieldErrors {
     }
 
     /// Messages for one field (empty when it has none).
-    pub fn get(&self, field: &str) -> &[String] {
+    pub fn get(&self, field: &str) -> &[M] {
         self.0.get(field).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// `Ok(())` when empty, so validators can end with `errors.into_result()?`.
-    pub fn into_result(self) -> Result<(), FieldErrors> {
+    pub fn into_result(self) -> Result<(), FieldErrors<M>> {
         if self.is_empty() {
             Ok(())
         } else {

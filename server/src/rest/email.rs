@@ -7,7 +7,7 @@ use super::error::ApiResult;
 use super::payload::Payload;
 use crate::state::AppState;
 use app::core::flows::email_change::EmailChangeInput;
-use app::core::messages;
+use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};

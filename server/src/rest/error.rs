@@ -1,6 +1,8 @@
-//! The engine's errors (and the transport's) rendered as DRF renders them.
+//! The engine's errors (and the transport's) rendered as DRF renders them,
+//! in dj-rest-auth's words (`app::dialects::dj_rest_auth`).
 
 use app::core::FlowError;
+use app::dialects::dj_rest_auth;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -60,9 +62,13 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self {
             ApiError::Detail(status, message) => detail(status, &message),
-            ApiError::Flow(FlowError::Invalid(errors)) => (StatusCode::BAD_REQUEST, Json(errors)).into_response(),
+            ApiError::Flow(FlowError::Invalid(problems)) => {
+                (StatusCode::BAD_REQUEST, Json(dj_rest_auth::render(&problems))).into_response()
+            }
             ApiError::Flow(FlowError::NotFound) => detail(StatusCode::NOT_FOUND, "Not found."),
-            ApiError::Flow(FlowError::Refused(message)) => detail(StatusCode::BAD_REQUEST, &message),
+            ApiError::Flow(FlowError::Refused(code)) => {
+                detail(StatusCode::BAD_REQUEST, &dj_rest_auth::words(app::shared::errors::NON_FIELD, &code))
+            }
             ApiError::Flow(FlowError::Unauthenticated) => ApiError::not_authenticated().into_response(),
             ApiError::Flow(FlowError::TokenInvalid) => token_not_valid("Token is invalid or expired"),
             ApiError::TokenNotValid(message) => token_not_valid(message),
@@ -73,7 +79,7 @@ impl IntoResponse for ApiError {
                 res
             }
             ApiError::Flow(FlowError::Throttled(secs)) => {
-                let mut res = detail(StatusCode::TOO_MANY_REQUESTS, &app::core::messages::throttled(secs));
+                let mut res = detail(StatusCode::TOO_MANY_REQUESTS, &dj_rest_auth::throttled(secs));
                 if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
                     res.headers_mut().insert(header::RETRY_AFTER, v);
                 }

@@ -13,7 +13,7 @@ use serde_json::json;
 pub async fn verify(State(state): State<AppState>, mut p: Payload) -> ApiResult<Json<serde_json::Value>> {
     let token = p.required("token");
     if token.is_empty() && !p.has_error("token") {
-        p.error("token", app::core::messages::BLANK);
+        p.error("token", app::core::codes::Code::Blank);
     }
     p.finish()?;
     state.engine.verify_jwt(&token).await?;
@@ -29,7 +29,7 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap, mut p: P
     let cookies = state.settings.jwt_cookies;
     let in_body = p.optional("refresh");
     if in_body.as_deref() == Some("") {
-        p.error("refresh", app::core::messages::BLANK);
+        p.error("refresh", app::core::codes::Code::Blank);
     }
     p.finish()?;
     let from_cookie = || if cookies { jwt_cookies::read(&headers, jwt_cookies::REFRESH) } else { None };

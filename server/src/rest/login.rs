@@ -10,7 +10,7 @@ use app::api::sign_in::{finish_sign_in, Door, Issued};
 use app::core::entities::user::Model as User;
 use app::core::flows::sign_in::SignIn;
 use app::core::flows::{login::LoginInput, Credential};
-use app::core::messages;
+use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -8,8 +8,10 @@ use super::error::{ApiError, ApiResult};
 use super::login::login_response;
 use super::payload::Payload;
 use crate::state::AppState;
+use app::core::codes::Code;
 use app::core::flows::Credential;
-use app::core::{messages, FlowError};
+use app::core::FlowError;
+use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -27,9 +29,9 @@ fn text(p: &mut Payload, name: &str, max: Option<usize>) -> String {
         return value;
     }
     if value.is_empty() {
-        p.error(name, messages::BLANK);
+        p.error(name, Code::Blank);
     } else if let Some(max) = max.filter(|m| value.chars().count() > *m) {
-        p.error(name, messages::too_long(max));
+        p.error(name, Code::TooLong(max));
     }
     value
 }
@@ -67,8 +69,8 @@ async fn require_enabled(state: &AppState, user_id: i32, enabled: bool) -> ApiRe
     if state.engine.mfa_status(user_id).await?.enabled == enabled {
         return Ok(());
     }
-    let message = if enabled { messages::MFA_NOT_ENABLED } else { messages::MFA_ALREADY_ENABLED };
-    Err(ApiError::Flow(FlowError::Refused(message.to_owned())))
+    let code = if enabled { Code::MfaNotEnabled } else { Code::MfaAlreadyEnabled };
+    Err(ApiError::Flow(FlowError::Refused(code)))
 }
 
 /// POST `mfa/totp/activate/`: `activation_token` and `code`; the recovery codes.

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use app::core::flows::password_change::PasswordChangeInput;
 use app::core::flows::password_reset::ResetConfirmInput;
 use app::core::flows::Credential;
-use app::core::messages;
+use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};

@@ -7,8 +7,7 @@
 use super::error::ApiError;
 use super::BODY_LIMIT;
 use crate::state::AppState;
-use app::core::messages;
-use app::shared::errors::FieldErrors;
+use app::core::codes::{Code, Problems};
 use axum::body::Bytes;
 use axum::extract::multipart::Multipart;
 use axum::extract::{FromRequest, Request};
@@ -20,7 +19,7 @@ use std::collections::BTreeMap;
 pub struct Payload {
     fields: Map<String, Value>,
     files: BTreeMap<String, Bytes>,
-    errors: FieldErrors,
+    errors: Problems,
 }
 
 fn media_type(req: &Request) -> Option<String> {
@@ -66,8 +65,16 @@ impl FromRequest<AppState> for Payload {
                 ))
             }
         };
-        Ok(Self { fields, files: BTreeMap::new(), errors: FieldErrors::new() })
+        Ok(Self { fields, files: BTreeMap::new(), errors: Problems::new() })
     }
+}
+
+/// A nested field that is not an object: DRF answers `{"profile": ["This
+/// field may not be null."]}` for null, and `{"profile": {"non_field_errors":
+/// ["Invalid data. Expected a dictionary, but got str."]}}` otherwise.
+pub enum Nested {
+    Null,
+    NotAnObject(&'static str),
 }
 
 fn too_large() -> ApiError {
@@ -108,7 +115,7 @@ async fn parse_multipart(req: Request, state: &AppState) -> Result<Payload, ApiE
     Ok(Payload {
         fields: nest_dotted(fields.into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
         files,
-        errors: FieldErrors::new(),
+        errors: Problems::new(),
     })
 }
 
@@ -135,11 +142,8 @@ fn nest_dotted(flat: Map<String, Value>) -> Map<String, Value> {
 fn parse_json(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(Value::Null) => Err(ApiError::Flow(FieldErrors::non_field("No data provided").into())),
-        Ok(other) => Err(ApiError::Flow(
-            FieldErrors::non_field(format!("Invalid data. Expected a dictionary, but got {}.", python_type(&other)))
-                .into(),
-        )),
+        Ok(Value::Null) => Err(ApiError::Flow(Problems::non_field(Code::NoData).into())),
+        Ok(other) => Err(ApiError::Flow(Problems::non_field(Code::NotAnObject(python_type(&other))).into())),
         Err(e) => Err(ApiError::detail(StatusCode::BAD_REQUEST, format!("JSON parse error - {e}"))),
     }
 }
@@ -176,16 +180,16 @@ impl Payload {
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
             Value::Null => {
-                self.errors.add(name, "This field may not be null.");
+                self.errors.add(name, Code::Null);
                 return None;
             }
             _ => {
-                self.errors.add(name, messages::NOT_A_STRING);
+                self.errors.add(name, Code::NotAString);
                 return None;
             }
         };
         if value.contains('\0') {
-            self.errors.add(name, messages::NULL_CHAR);
+            self.errors.add(name, Code::NullCharacters);
             return None;
         }
         Some(value)
@@ -194,7 +198,7 @@ impl Payload {
     /// A text field that must be present.
     pub fn required(&mut self, name: &str) -> String {
         if !self.has(name) {
-            self.errors.add(name, messages::REQUIRED);
+            self.errors.add(name, Code::Required);
             return String::new();
         }
         self.optional(name).unwrap_or_default()
@@ -213,23 +217,20 @@ impl Payload {
     /// A nested object field (`{"profile": {...}}`), read the same way; its
     /// files are those named `name.field`.
     ///
-    /// `Err` holds what DRF answers for a value that is not an object:
-    /// `{"profile": ["This field may not be null."]}` or
-    /// `{"profile": {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}}`.
-    pub fn object(&mut self, name: &str) -> Result<Option<Payload>, Value> {
+    /// `Err` when the value is not an object (DRF answers the two cases in
+    /// different shapes, see [`Nested`]).
+    pub fn object(&mut self, name: &str) -> Result<Option<Payload>, Nested> {
         let prefix = format!("{name}.");
         let files =
             self.files.iter().filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_owned(), v.clone()))).collect();
         match self.fields.get(name) {
             None if self.files.keys().any(|k| k.starts_with(&prefix)) => {
-                Ok(Some(Payload { fields: Map::new(), files, errors: FieldErrors::new() }))
+                Ok(Some(Payload { fields: Map::new(), files, errors: Problems::new() }))
             }
             None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(Payload { fields: map.clone(), files, errors: FieldErrors::new() })),
-            Some(Value::Null) => Err(serde_json::json!(["This field may not be null."])),
-            Some(other) => Err(serde_json::json!({
-                app::shared::errors::NON_FIELD: [format!("Invalid data. Expected a dictionary, but got {}.", python_type(other))]
-            })),
+            Some(Value::Object(map)) => Ok(Some(Payload { fields: map.clone(), files, errors: Problems::new() })),
+            Some(Value::Null) => Err(Nested::Null),
+            Some(other) => Err(Nested::NotAnObject(python_type(other))),
         }
     }
 
@@ -244,12 +245,12 @@ impl Payload {
     }
 
     /// Adds an error on `field` (a check the handler makes itself).
-    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+    pub fn error(&mut self, field: &str, message: Code) {
         self.errors.add(field, message);
     }
 
     /// The errors found so far (for handlers that render them themselves).
-    pub fn into_errors(self) -> FieldErrors {
+    pub fn into_errors(self) -> Problems {
         self.errors
     }
 

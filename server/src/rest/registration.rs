@@ -6,7 +6,7 @@ use super::login::login_response;
 use super::payload::Payload;
 use crate::state::AppState;
 use app::core::flows::signup::{SignupInput, SignupOutcome};
-use app::core::messages;
+use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -42,7 +42,7 @@ pub async fn register(
 pub async fn verify_email(State(state): State<AppState>, mut p: Payload) -> ApiResult<Response> {
     let key = p.required("key");
     if key.is_empty() && !p.has_error("key") {
-        p.error("key", messages::BLANK);
+        p.error("key", app::core::codes::Code::Blank);
     }
     p.finish()?;
     state.engine.verify_email(&key).await?;

@@ -7,6 +7,7 @@ use super::error::{ApiError, ApiResult};
 use super::login::sign_in_response;
 use super::payload::Payload;
 use crate::state::AppState;
+use app::core::codes::Code;
 use app::core::oauth::Identity;
 use app::core::FlowError;
 use app::shared::user::SocialAccountView;
@@ -34,7 +35,7 @@ async fn identity(state: &AppState, provider: &str, mut p: Payload) -> ApiResult
             let redirect = callback.unwrap_or_else(|| state.engine.config().social_callback_url(provider));
             providers.exchange(provider, code.trim(), &redirect, verifier.as_deref(), None).await
         }
-        (None, None) => return Err(FlowError::non_field("Incorrect input. access_token or code is required.").into()),
+        (None, None) => return Err(FlowError::non_field(Code::SocialInputMissing).into()),
     };
     found.map_err(|e| ApiError::Flow(e.into()))
 }

@@ -4,12 +4,14 @@
 
 use super::auth::Authed;
 use super::error::{ApiError, ApiResult};
-use super::payload::Payload;
+use super::payload::{Nested, Payload};
 use crate::state::AppState;
+use app::core::codes::{Code, Problems};
 use app::core::entities::user::Model as User;
 use app::core::flows::profile::ProfileInput;
-use app::core::{messages, FlowError};
-use app::shared::errors::FieldErrors;
+use app::core::FlowError;
+use app::dialects::dj_rest_auth as messages;
+use app::shared::errors::NON_FIELD;
 use app::shared::user::AccountView;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::State;
@@ -48,11 +50,11 @@ pub async fn get(State(state): State<AppState>, authed: Authed) -> ApiResult<Jso
 }
 
 /// Moves profile field errors under `"profile"`, as DRF nests them; `shape`
-/// is DRF's answer for a `profile` that is not an object.
-fn nest_profile_errors(errors: FieldErrors, shape: Option<Value>) -> Response {
+/// says the `profile` given was not an object.
+fn nest_profile_errors(problems: Problems, shape: Option<Nested>) -> Response {
     let mut top = Map::new();
     let mut nested = Map::new();
-    for (field, messages) in errors.0 {
+    for (field, messages) in messages::render(&problems).0 {
         let v = json!(messages);
         if PROFILE_FIELDS.contains(&field.as_str()) {
             nested.insert(field, v);
@@ -60,6 +62,10 @@ fn nest_profile_errors(errors: FieldErrors, shape: Option<Value>) -> Response {
             top.insert(field, v);
         }
     }
+    let shape = shape.map(|s| match s {
+        Nested::Null => json!([messages::words("profile", &Code::Null)]),
+        Nested::NotAnObject(kind) => json!({ NON_FIELD: [messages::words(NON_FIELD, &Code::NotAnObject(kind))] }),
+    });
     if let Some(shape) = shape {
         top.insert("profile".into(), shape);
     } else if !nested.is_empty() {
@@ -118,7 +124,7 @@ pub async fn avatar(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Json<Value>> {
     let max = state.engine.config().avatar_max_bytes;
-    let invalid = |m: String| ApiError::Flow(FlowError::field("avatar", m));
+    let invalid = |c: Code| ApiError::Flow(FlowError::field("avatar", c));
     let mut multipart = multipart.map_err(|_| {
         ApiError::detail(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -128,11 +134,11 @@ pub async fn avatar(
     let bytes = loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("avatar") => {
-                break field.bytes().await.map_err(|_| invalid(messages::image_too_large(max)))?
+                break field.bytes().await.map_err(|_| invalid(Code::ImageTooLarge(max)))?
             }
             Ok(Some(_)) => continue,
-            Ok(None) => return Err(invalid(messages::REQUIRED.to_owned())),
-            Err(_) => return Err(invalid(messages::image_too_large(max))),
+            Ok(None) => return Err(invalid(Code::Required)),
+            Err(_) => return Err(invalid(Code::ImageTooLarge(max))),
         }
     };
     let url = state.engine.set_avatar(&authed.user, &bytes).await?;

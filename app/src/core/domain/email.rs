@@ -2,7 +2,7 @@
 //! `EmailValidator`), with its domain lowercased and a canonical form for
 //! case-insensitive uniqueness.
 
-use crate::core::messages;
+use crate::core::codes::Code;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmailAddress(String);
@@ -38,25 +38,25 @@ fn valid_domain(domain: &str) -> bool {
 impl EmailAddress {
     /// # Errors
     /// The message to show beside the email field.
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    pub fn parse(raw: &str) -> Result<Self, Code> {
         let value = raw.trim();
         if value.is_empty() {
-            return Err(messages::BLANK.to_owned());
+            return Err(Code::Blank);
         }
         if value.chars().count() > MAX_LEN {
-            return Err(messages::too_long(MAX_LEN));
+            return Err(Code::TooLong(MAX_LEN));
         }
         let Some((local, domain)) = value.rsplit_once('@') else {
-            return Err(messages::INVALID_EMAIL.to_owned());
+            return Err(Code::InvalidEmail);
         };
         if !valid_local(local) || !valid_domain(domain) {
-            return Err(messages::INVALID_EMAIL.to_owned());
+            return Err(Code::InvalidEmail);
         }
         let address = Self(format!("{local}@{}", domain.to_lowercase()));
         // lowercasing can lengthen an address (`İ` becomes two characters):
         // what is stored must fit the column on every database
         if address.0.chars().count() > MAX_LEN || address.canonical().chars().count() > MAX_LEN {
-            return Err(messages::too_long(MAX_LEN));
+            return Err(Code::TooLong(MAX_LEN));
         }
         Ok(address)
     }
@@ -96,13 +96,13 @@ mod tests {
             "a\0@example.com",
             "a@1.23",
         ] {
-            assert_eq!(EmailAddress::parse(bad), Err(messages::INVALID_EMAIL.to_owned()), "{bad}");
+            assert_eq!(EmailAddress::parse(bad), Err(Code::InvalidEmail), "{bad}");
         }
-        assert_eq!(EmailAddress::parse(""), Err(messages::BLANK.to_owned()));
-        assert_eq!(EmailAddress::parse(&format!("{}@example.com", "a".repeat(250))), Err(messages::too_long(254)));
+        assert_eq!(EmailAddress::parse(""), Err(Code::Blank));
+        assert_eq!(EmailAddress::parse(&format!("{}@example.com", "a".repeat(250))), Err(Code::TooLong(254)));
         let long_once_lowercased = format!("{}@example.com", "\u{130}".repeat(60)).repeat(1);
         assert!(EmailAddress::parse(&long_once_lowercased).is_err());
         let domain = vec!["\u{130}".repeat(30); 7].join(".");
-        assert_eq!(EmailAddress::parse(&format!("a@{domain}.co")), Err(messages::too_long(254)));
+        assert_eq!(EmailAddress::parse(&format!("a@{domain}.co")), Err(Code::TooLong(254)));
     }
 }

@@ -2,7 +2,7 @@
 //! passwords (Django's own list of 20,000), entirely numeric, and similarity
 //! to the user's attributes.
 
-use crate::core::messages;
+use crate::core::codes::Code;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -36,34 +36,34 @@ pub struct PasswordContext<'a> {
 }
 
 /// Every message that applies to `password`, empty when it is acceptable.
-pub fn validate_password(password: &str, ctx: &PasswordContext<'_>) -> Vec<String> {
+pub fn validate_password(password: &str, ctx: &PasswordContext<'_>) -> Vec<Code> {
     let mut errors = Vec::new();
     if password.contains('\0') {
-        return vec![messages::NULL_CHAR.to_owned()];
+        return vec![Code::NullCharacters];
     }
     let len = password.chars().count();
     if len > MAX_LEN {
-        return vec![messages::too_long(MAX_LEN)];
+        return vec![Code::TooLong(MAX_LEN)];
     }
     if let Some(m) = similarity_error(password, ctx) {
         errors.push(m);
     }
     if len < MIN_LEN {
-        errors.push(messages::PASSWORD_TOO_SHORT.to_owned());
+        errors.push(Code::PasswordTooShort(MIN_LEN));
     }
     if common_passwords().contains(password.to_lowercase().trim()) {
-        errors.push(messages::PASSWORD_TOO_COMMON.to_owned());
+        errors.push(Code::PasswordTooCommon);
     }
     if !password.is_empty() && password.chars().all(|c| c.is_numeric()) {
-        errors.push(messages::PASSWORD_NUMERIC.to_owned());
+        errors.push(Code::PasswordNumeric);
     }
     errors
 }
 
 /// Django's `UserAttributeSimilarityValidator` alone (dj-rest-auth runs it
 /// apart from the others at sign-up, once the user exists).
-pub fn similarity_error(password: &str, ctx: &PasswordContext<'_>) -> Option<String> {
-    too_similar(password, ctx).map(|name| format!("The password is too similar to the {name}."))
+pub fn similarity_error(password: &str, ctx: &PasswordContext<'_>) -> Option<Code> {
+    too_similar(password, ctx).map(Code::PasswordTooSimilar)
 }
 
 fn too_similar(password: &str, ctx: &PasswordContext<'_>) -> Option<&'static str> {
@@ -124,7 +124,7 @@ fn quick_ratio(a: &str, b: &str) -> f64 {
 mod tests {
     use super::*;
 
-    fn check(pw: &str) -> Vec<String> {
+    fn check(pw: &str) -> Vec<Code> {
         validate_password(pw, &PasswordContext::default())
     }
 
@@ -136,22 +136,12 @@ mod tests {
 
     #[test]
     fn each_validator_fires() {
-        assert_eq!(check("x7#Qp"), vec![messages::PASSWORD_TOO_SHORT.to_owned()]);
-        assert_eq!(check("password"), vec![messages::PASSWORD_TOO_COMMON.to_owned()]);
-        assert_eq!(check("PassWord"), vec![messages::PASSWORD_TOO_COMMON.to_owned()]);
-        assert_eq!(
-            check("12345678"),
-            vec![messages::PASSWORD_TOO_COMMON.to_owned(), messages::PASSWORD_NUMERIC.to_owned()]
-        );
-        assert_eq!(check("80418273940"), vec![messages::PASSWORD_NUMERIC.to_owned()]);
-        assert_eq!(
-            check("123"),
-            vec![
-                messages::PASSWORD_TOO_SHORT.to_owned(),
-                messages::PASSWORD_TOO_COMMON.to_owned(),
-                messages::PASSWORD_NUMERIC.to_owned()
-            ]
-        );
+        assert_eq!(check("x7#Qp"), vec![Code::PasswordTooShort(MIN_LEN)]);
+        assert_eq!(check("password"), vec![Code::PasswordTooCommon]);
+        assert_eq!(check("PassWord"), vec![Code::PasswordTooCommon]);
+        assert_eq!(check("12345678"), vec![Code::PasswordTooCommon, Code::PasswordNumeric]);
+        assert_eq!(check("80418273940"), vec![Code::PasswordNumeric]);
+        assert_eq!(check("123"), vec![Code::PasswordTooShort(MIN_LEN), Code::PasswordTooCommon, Code::PasswordNumeric]);
     }
 
     #[test]
@@ -164,14 +154,8 @@ mod tests {
     fn similarity_to_username_and_email() {
         let ctx =
             PasswordContext { username: Some("mariaelena"), email: Some("someone@example.org"), ..Default::default() };
-        assert_eq!(
-            validate_password("MariaElena1", &ctx),
-            vec!["The password is too similar to the username.".to_owned()]
-        );
-        assert_eq!(
-            validate_password("someone.example", &ctx),
-            vec!["The password is too similar to the email address.".to_owned()]
-        );
+        assert_eq!(validate_password("MariaElena1", &ctx), vec![Code::PasswordTooSimilar("username")]);
+        assert_eq!(validate_password("someone.example", &ctx), vec![Code::PasswordTooSimilar("email address")]);
         assert!(validate_password("Tr1cky-Latch-9", &ctx).is_empty());
     }
 

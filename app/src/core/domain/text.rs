@@ -1,14 +1,14 @@
 //! Checks every free-text field shares.
 
-use crate::core::messages;
+use crate::core::codes::Code;
 
 /// Refuses the NUL character, which no text column should hold.
 ///
 /// # Errors
 /// The DRF message for NUL characters.
-pub fn reject_nul(raw: &str) -> Result<(), String> {
+pub fn reject_nul(raw: &str) -> Result<(), Code> {
     if raw.contains('\0') {
-        Err(messages::NULL_CHAR.to_owned())
+        Err(Code::NullCharacters)
     } else {
         Ok(())
     }
@@ -18,11 +18,11 @@ pub fn reject_nul(raw: &str) -> Result<(), String> {
 ///
 /// # Errors
 /// The message to show beside the field.
-pub fn check_name(raw: &str) -> Result<String, String> {
+pub fn check_name(raw: &str) -> Result<String, Code> {
     reject_nul(raw)?;
     let value = raw.trim();
     if value.chars().count() > 150 {
-        return Err(messages::too_long(150));
+        return Err(Code::TooLong(150));
     }
     Ok(value.to_owned())
 }
@@ -36,6 +36,6 @@ mod tests {
         assert_eq!(check_name("  Ada ").as_deref(), Ok("Ada"));
         assert_eq!(check_name(""), Ok(String::new()));
         assert!(check_name(&"x".repeat(151)).is_err());
-        assert_eq!(check_name("a\0b"), Err(messages::NULL_CHAR.to_owned()));
+        assert_eq!(check_name("a\0b"), Err(Code::NullCharacters));
     }
 }

@@ -7,8 +7,8 @@
 //! `а` is refused), and a name shaped like an email address must be the
 //! account's own address.
 
+use crate::core::codes::Code;
 use crate::core::domain::EmailAddress;
-use crate::core::messages;
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::MixedScript;
 
@@ -33,20 +33,20 @@ impl Username {
     ///
     /// # Errors
     /// Every message that applies, in Django's order.
-    pub fn parse_existing(raw: &str) -> Result<Self, Vec<String>> {
+    pub fn parse_existing(raw: &str) -> Result<Self, Vec<Code>> {
         let value = nfkc(raw);
         if value.is_empty() {
-            return Err(vec![messages::BLANK.to_owned()]);
+            return Err(vec![Code::Blank]);
         }
         let mut errors = Vec::new();
         // the stored forms must fit too: lowercasing can lengthen a name
         // (`İ` becomes two characters), and PostgreSQL refuses what is longer
         if value.chars().count() > MAX_LEN || canonical(&value).chars().count() > MAX_LEN {
-            errors.push(messages::too_long(MAX_LEN));
+            errors.push(Code::TooLong(MAX_LEN));
         }
         let allowed = |c: char| c.is_alphanumeric() || matches!(c, '_' | '@' | '.' | '+' | '-');
         if !value.chars().all(allowed) {
-            errors.push(messages::INVALID_USERNAME.to_owned());
+            errors.push(Code::InvalidUsername);
         }
         if errors.is_empty() {
             Ok(Self(value))
@@ -59,10 +59,10 @@ impl Username {
     ///
     /// # Errors
     /// Every message that applies.
-    pub fn parse(raw: &str) -> Result<Self, Vec<String>> {
+    pub fn parse(raw: &str) -> Result<Self, Vec<Code>> {
         let name = Self::parse_existing(raw)?;
         if !name.0.as_str().is_single_script() {
-            return Err(vec![messages::USERNAME_MIXED_SCRIPTS.to_owned()]);
+            return Err(vec![Code::UsernameMixedScripts]);
         }
         Ok(name)
     }
@@ -72,11 +72,9 @@ impl Username {
     ///
     /// # Errors
     /// The message to show beside the username.
-    pub fn check_owner(&self, owner_email: &str) -> Result<(), String> {
+    pub fn check_owner(&self, owner_email: &str) -> Result<(), Code> {
         match EmailAddress::parse(&self.0) {
-            Ok(e) if e.canonical() != owner_email.trim().to_lowercase() => {
-                Err(messages::USERNAME_OTHERS_EMAIL.to_owned())
-            }
+            Ok(e) if e.canonical() != owner_email.trim().to_lowercase() => Err(Code::UsernameOthersEmail),
             _ => Ok(()),
         }
     }
@@ -105,20 +103,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert_eq!(Username::parse("   "), Err(vec![messages::BLANK.to_owned()]));
-        assert_eq!(Username::parse("a b"), Err(vec![messages::INVALID_USERNAME.to_owned()]));
-        assert_eq!(
-            Username::parse("robert'); DROP TABLE users;--").map(|_| ()),
-            Err(vec![messages::INVALID_USERNAME.to_owned()])
-        );
-        assert_eq!(Username::parse(&"a".repeat(151)), Err(vec![messages::too_long(150)]));
+        assert_eq!(Username::parse("   "), Err(vec![Code::Blank]));
+        assert_eq!(Username::parse("a b"), Err(vec![Code::InvalidUsername]));
+        assert_eq!(Username::parse("robert'); DROP TABLE users;--").map(|_| ()), Err(vec![Code::InvalidUsername]));
+        assert_eq!(Username::parse(&"a".repeat(151)), Err(vec![Code::TooLong(150)]));
         assert!(Username::parse(&"a".repeat(150)).is_ok());
         assert!(Username::parse("a\0b").is_err());
-        assert_eq!(
-            Username::parse(&"\u{130}".repeat(100)),
-            Err(vec![messages::too_long(150)]),
-            "longer once lowercased"
-        );
+        assert_eq!(Username::parse(&"\u{130}".repeat(100)), Err(vec![Code::TooLong(150)]), "longer once lowercased");
     }
 
     #[test]
@@ -133,15 +124,15 @@ mod tests {
     #[test]
     fn mixed_scripts_are_refused_for_new_names() {
         // Cyrillic "а" among Latin letters
-        assert_eq!(Username::parse("\u{430}da"), Err(vec![messages::USERNAME_MIXED_SCRIPTS.to_owned()]));
+        assert_eq!(Username::parse("\u{430}da"), Err(vec![Code::UsernameMixedScripts]));
         assert!(Username::parse_existing("\u{430}da").is_ok(), "imported accounts keep their names");
     }
 
     #[test]
-    fn an_address_as_username_must_be_ones_own() -> Result<(), Vec<String>> {
+    fn an_address_as_username_must_be_ones_own() -> Result<(), Vec<Code>> {
         let name = Username::parse("Ada@Example.com")?;
         assert_eq!(name.check_owner("ada@example.com"), Ok(()));
-        assert_eq!(name.check_owner("eve@example.com"), Err(messages::USERNAME_OTHERS_EMAIL.to_owned()));
+        assert_eq!(name.check_owner("eve@example.com"), Err(Code::UsernameOthersEmail));
         assert_eq!(Username::parse("ada")?.check_owner("eve@example.com"), Ok(()));
         assert_eq!(Username::parse("a@b")?.check_owner("eve@example.com"), Ok(()), "not an address");
         Ok(())

@@ -4,7 +4,7 @@
 use crate::core::entities::user::{Entity as Users, Model as User};
 use crate::core::error::FlowError;
 use crate::core::repo::sessions;
-use crate::core::{messages, Engine};
+use crate::core::{codes::Code, Engine};
 use sea_orm::EntityTrait;
 use secrecy::SecretString;
 
@@ -15,9 +15,9 @@ impl Engine {
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
     pub async fn delete_account(&self, user: &User, password: Option<SecretString>) -> Result<(), FlowError> {
         if user.password_hash.is_some() {
-            let Some(password) = password else { return Err(FlowError::field("password", messages::REQUIRED)) };
+            let Some(password) = password else { return Err(FlowError::field("password", Code::Required)) };
             if !self.check_current_password(user, password).await? {
-                return Err(FlowError::field("password", messages::PASSWORD_WRONG));
+                return Err(FlowError::field("password", Code::PasswordWrong));
             }
         }
         sessions::delete_for_user(self.db(), user.id, None).await?;

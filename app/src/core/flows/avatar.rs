@@ -4,7 +4,7 @@
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::profiles;
-use crate::core::{messages, secrets, Engine};
+use crate::core::{codes::Code, secrets, Engine};
 
 /// The image kind the bytes start with, as a file extension.
 pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
@@ -49,12 +49,12 @@ impl Engine {
     }
 
     /// The image kind of an acceptable avatar, or the message refusing it.
-    pub(crate) fn check_avatar(&self, bytes: &[u8]) -> Result<&'static str, String> {
+    pub(crate) fn check_avatar(&self, bytes: &[u8]) -> Result<&'static str, Code> {
         let max = self.config().avatar_max_bytes;
         if bytes.len() > max {
-            return Err(messages::image_too_large(max));
+            return Err(Code::ImageTooLarge(max));
         }
-        sniff_image(bytes).ok_or_else(|| messages::INVALID_IMAGE.to_owned())
+        sniff_image(bytes).ok_or(Code::InvalidImage)
     }
 
     /// Makes `name` the avatar; returns the one it replaced.

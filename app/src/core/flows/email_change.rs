@@ -2,12 +2,12 @@
 //! followed does the address change, and the old address is told.
 
 use super::throttle::Client;
+use crate::core::codes::Problems;
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, users};
-use crate::core::{messages, secrets, Engine};
-use crate::shared::errors::FieldErrors;
+use crate::core::{codes::Code, secrets, Engine};
 use sea_orm::TransactionTrait;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -31,18 +31,18 @@ impl Engine {
         input: EmailChangeInput,
         client: Client,
     ) -> Result<(), FlowError> {
-        let mut errors = FieldErrors::new();
+        let mut errors = Problems::new();
         let email = EmailAddress::parse(&input.new_email).map_err(|m| errors.add("new_email", m)).ok();
         if crate::core::domain::clean_password(&input.password).expose_secret().is_empty() {
-            errors.add("password", messages::BLANK);
+            errors.add("password", Code::Blank);
         }
         errors.into_result()?;
         if !self.check_current_password(user, input.password).await? {
-            return Err(FlowError::field("password", messages::PASSWORD_WRONG));
+            return Err(FlowError::field("password", Code::PasswordWrong));
         }
         if let Some(e) = &email {
             if e.canonical() == user.email_lower {
-                return Err(FlowError::field("new_email", messages::SAME_EMAIL));
+                return Err(FlowError::field("new_email", Code::SameEmail));
             }
             // counted before anything is said about the address: an account
             // cannot be used to probe which addresses have accounts
@@ -51,7 +51,7 @@ impl Engine {
             self.throttle("email-change", &client, limits.email_per_ip, Some((&account, limits.email_per_account)))
                 .await?;
             if users::by_email(self.db(), &e.canonical()).await?.is_some() {
-                return Err(FlowError::field("new_email", messages::EMAIL_TAKEN));
+                return Err(FlowError::field("new_email", Code::EmailTaken));
             }
             self.throttle(
                 "email",

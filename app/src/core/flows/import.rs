@@ -2,6 +2,7 @@
 //! kept as they are (PBKDF2 or argon2) and upgraded to Latchkey's argon2id
 //! at each user's next login.
 
+use crate::core::codes::Problems;
 use crate::core::django;
 use crate::core::domain::{check_name, EmailAddress, Username};
 use crate::core::error::FlowError;
@@ -33,8 +34,12 @@ impl Engine {
     /// # Errors
     /// `Invalid` when the row's username or email is not acceptable.
     pub async fn import_django_user(&self, row: DjangoUser, emails_verified: bool) -> Result<Imported, FlowError> {
-        let username =
-            Username::parse_existing(&row.username).map_err(|m| FlowError::field("username", m.join(" ")))?;
+        let username = Username::parse_existing(&row.username).map_err(|m| {
+            FlowError::Invalid(m.into_iter().fold(Problems::new(), |mut p, c| {
+                p.add("username", c);
+                p
+            }))
+        })?;
         let email = EmailAddress::parse(&row.email).map_err(|m| FlowError::field("email", m))?;
         let first = check_name(&row.first_name).map_err(|m| FlowError::field("first_name", m))?;
         let last = check_name(&row.last_name).map_err(|m| FlowError::field("last_name", m))?;

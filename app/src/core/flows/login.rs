@@ -11,14 +11,14 @@
 
 use super::sign_in::{FirstFactor, SignIn};
 use super::throttle::{account_budget, Client};
+use crate::core::codes::Problems;
 use crate::core::config::{LoginMethod, VerificationMode};
 use crate::core::credentials::needs_rehash;
 use crate::core::domain::{clean_password, username, EmailAddress};
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users;
-use crate::core::{messages, Engine};
-use crate::shared::errors::FieldErrors;
+use crate::core::{codes::Code, Engine};
 use secrecy::{ExposeSecret, SecretString};
 
 pub struct LoginInput {
@@ -61,14 +61,14 @@ impl Engine {
         let method = self.config().login_method;
         let password = clean_password(&input.password);
         // the fields first, as DRF's serializer checks them before the credentials
-        let mut errors = FieldErrors::new();
+        let mut errors = Problems::new();
         if let Some(email) = present(&input.email) {
             if let Err(m) = EmailAddress::parse(email) {
                 errors.add("email", m);
             }
         }
         if password.expose_secret().is_empty() {
-            errors.add("password", messages::BLANK);
+            errors.add("password", Code::Blank);
         }
         errors.into_result()?;
         let username = present(&input.username);
@@ -80,7 +80,7 @@ impl Engine {
             (LoginMethod::UsernameEmail, Some(u), None) => Some(Ident::Either(u)),
             _ => None,
         };
-        let ident = ident.ok_or_else(|| FlowError::non_field(messages::must_include(method)))?;
+        let ident = ident.ok_or_else(|| FlowError::non_field(Code::MustInclude(method)))?;
         let limits = self.config().rate_limits;
         self.throttle("login", &input.client, limits.login_per_ip, None).await?;
         let typed =
@@ -107,12 +107,12 @@ impl Engine {
         };
         let (user, account) = match (user, account) {
             (Some(u), Some(account)) if ok && u.is_active => (u, account),
-            _ => return Err(FlowError::non_field(messages::BAD_CREDENTIALS)),
+            _ => return Err(FlowError::non_field(Code::InvalidCredentials)),
         };
         self.release(typed).await?;
         self.release(account).await?;
         if self.config().verification == VerificationMode::Mandatory && !user.email_verified {
-            return Err(FlowError::non_field(messages::EMAIL_NOT_VERIFIED));
+            return Err(FlowError::non_field(Code::EmailNotVerified));
         }
         if let Some(old) = user.password_hash.as_deref().filter(|h| needs_rehash(h)) {
             let hash = self.hasher().hash(password).await?;

@@ -12,7 +12,7 @@ use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::factors::totp::{new_secret, Enrollment};
 use crate::core::repo::{mfa, users};
-use crate::core::{messages, Engine};
+use crate::core::{codes::Code, Engine};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 
@@ -63,9 +63,9 @@ impl Engine {
             .ok()
             .and_then(|plain| serde_json::from_slice(&plain).ok())
             .filter(|a: &Activation| self.now() - a.iat <= self.config().mfa.ephemeral_ttl_secs)
-            .ok_or_else(|| FlowError::field("activation_token", messages::MFA_ACTIVATION_INVALID))?;
+            .ok_or_else(|| FlowError::field("activation_token", Code::MfaActivationInvalid))?;
         if claim.uid != user_id {
-            return Err(FlowError::field("activation_token", messages::MFA_ACTIVATION_OTHER_USER));
+            return Err(FlowError::field("activation_token", Code::MfaActivationOtherUser));
         }
         Ok(claim.secret)
     }
@@ -91,18 +91,18 @@ impl Engine {
         client: &Client,
     ) -> Result<(Vec<String>, i32), FlowError> {
         if self.totp_enabled(user.id).await? {
-            return Err(FlowError::Refused(messages::MFA_ALREADY_ENABLED.to_owned()));
+            return Err(FlowError::Refused(Code::MfaAlreadyEnabled));
         }
         let secret = self.activation_secret(user.id, activation_token)?;
         let reservation = self.reserve_code_check(user).await?;
         let Some(step) = self.totp_step(&secret, code)? else {
-            return Err(FlowError::field("code", messages::MFA_ACTIVATION_CODE_INVALID));
+            return Err(FlowError::field("code", Code::MfaActivationCodeInvalid));
         };
         self.release(reservation).await?;
         let txn = self.db().begin().await?;
         let epoch = users::bump_generation(&txn, user.id, user.auth_epoch).await?.ok_or(FlowError::Unauthenticated)?;
         if !self.store_totp(&txn, user.id, &secret).await? {
-            return Err(FlowError::Refused(messages::MFA_ALREADY_ENABLED.to_owned()));
+            return Err(FlowError::Refused(Code::MfaAlreadyEnabled));
         }
         // the confirming code is spent: it cannot sign in afterwards
         mfa::accept_step(&txn, user.id, step, None).await?;
@@ -123,7 +123,7 @@ impl Engine {
     pub async fn confirm_with_totp(&self, user: &User, code: &str) -> Result<(), FlowError> {
         let reservation = self.reserve_code_check(user).await?;
         if !self.check_totp(self.db(), user.id, code).await? {
-            return Err(FlowError::field("code", messages::MFA_CODE_INVALID));
+            return Err(FlowError::field("code", Code::MfaCodeInvalid));
         }
         self.release(reservation).await
     }
@@ -136,16 +136,16 @@ impl Engine {
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
     pub async fn deactivate_totp(&self, user: &User, code: &str, client: &Client) -> Result<(), FlowError> {
         if !self.totp_enabled(user.id).await? {
-            return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
+            return Err(FlowError::Refused(Code::MfaNotEnabled));
         }
         let reservation = self.reserve_code_check(user).await?;
         if !self.check_totp(self.db(), user.id, code).await? {
-            return Err(FlowError::field("code", messages::MFA_CODE_INVALID));
+            return Err(FlowError::field("code", Code::MfaCodeInvalid));
         }
         self.release(reservation).await?;
         let txn = self.db().begin().await?;
         if !mfa::delete_all(&txn, user.id).await? {
-            return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
+            return Err(FlowError::Refused(Code::MfaNotEnabled));
         }
         self.notify(&txn, user, "mfa_disabled", client).await?;
         txn.commit().await?;
@@ -175,12 +175,12 @@ impl Engine {
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
     pub async fn regenerate_recovery_codes(&self, user: &User, client: &Client) -> Result<Vec<String>, FlowError> {
         if !self.totp_enabled(user.id).await? {
-            return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
+            return Err(FlowError::Refused(Code::MfaNotEnabled));
         }
         let txn = self.db().begin().await?;
         // one regeneration at a time, and none after a deactivation
         if !mfa::lock_totp(&txn, user.id).await? {
-            return Err(FlowError::Refused(messages::MFA_NOT_ENABLED.to_owned()));
+            return Err(FlowError::Refused(Code::MfaNotEnabled));
         }
         let codes = self.new_recovery_codes(&txn, user.id).await?;
         self.notify(&txn, user, "recovery_codes_regenerated", client).await?;

@@ -20,10 +20,10 @@ pub mod social;
 pub mod throttle;
 pub mod verify_email;
 
+use crate::core::codes::Code;
+use crate::core::codes::Problems;
 use crate::core::domain::{validate_password, PasswordContext};
 use crate::core::entities::user::Model as User;
-use crate::core::messages;
-use crate::shared::errors::FieldErrors;
 use secrecy::{ExposeSecret, SecretString};
 
 /// The credential a request came with: kept alive when "all other" sessions
@@ -46,10 +46,10 @@ pub(crate) fn check_new_password(
     second: &SecretString,
     second_field: &str,
     user: &User,
-) -> Result<(), FieldErrors> {
-    let mut errors = FieldErrors::new();
+) -> Result<(), Problems> {
+    let mut errors = Problems::new();
     if first.expose_secret() != second.expose_secret() {
-        errors.add(second_field, messages::PASSWORDS_DIFFER);
+        errors.add(second_field, Code::PasswordMismatch);
         return Err(errors);
     }
     let ctx = PasswordContext {
@@ -68,19 +68,19 @@ pub(crate) fn check_new_password(
 pub(crate) const PASSWORD_FIELD_MAX: usize = 128;
 
 /// Blank checks for password fields (blank once cleaned, as DRF sees them).
-pub(crate) fn require_secret(errors: &mut FieldErrors, field: &str, value: &SecretString) {
+pub(crate) fn require_secret(errors: &mut Problems, field: &str, value: &SecretString) {
     let value = crate::core::domain::clean_password(value);
     if value.expose_secret().is_empty() {
-        errors.add(field, messages::BLANK);
+        errors.add(field, Code::Blank);
     }
 }
 
 /// A password field of the change and reset forms: not blank, at most
 /// [`PASSWORD_FIELD_MAX`] characters (`CharField(max_length=128)`).
-pub(crate) fn require_bounded_secret(errors: &mut FieldErrors, field: &str, value: &SecretString) {
+pub(crate) fn require_bounded_secret(errors: &mut Problems, field: &str, value: &SecretString) {
     require_secret(errors, field, value);
     let value = crate::core::domain::clean_password(value);
     if value.expose_secret().chars().count() > PASSWORD_FIELD_MAX {
-        errors.add(field, messages::too_long(PASSWORD_FIELD_MAX));
+        errors.add(field, Code::TooLong(PASSWORD_FIELD_MAX));
     }
 }

@@ -2,12 +2,12 @@
 
 use super::throttle::Client;
 use super::{check_new_password, require_bounded_secret, Credential};
+use crate::core::codes::Problems;
 use crate::core::domain::clean_password;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users;
-use crate::core::{messages, Engine};
-use crate::shared::errors::FieldErrors;
+use crate::core::{codes::Code, Engine};
 use secrecy::SecretString;
 
 pub struct PasswordChangeInput {
@@ -39,10 +39,10 @@ impl Engine {
             new_password1: clean_password(&input.new_password1),
             new_password2: clean_password(&input.new_password2),
         };
-        let mut errors = FieldErrors::new();
+        let mut errors = Problems::new();
         if self.config().old_password_required {
             match &input.old_password {
-                None => errors.add("old_password", messages::REQUIRED),
+                None => errors.add("old_password", Code::Required),
                 Some(old) => require_bounded_secret(&mut errors, "old_password", old),
             }
         }
@@ -52,7 +52,7 @@ impl Engine {
         if self.config().old_password_required {
             let old = input.old_password.clone().unwrap_or_else(|| SecretString::from(String::new()));
             if !self.check_current_password(user, old).await? {
-                return Err(FlowError::field("old_password", messages::OLD_PASSWORD_WRONG));
+                return Err(FlowError::field("old_password", Code::OldPasswordWrong));
             }
         }
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", user)?;

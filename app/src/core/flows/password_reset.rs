@@ -3,13 +3,13 @@
 
 use super::throttle::Client;
 use super::{check_new_password, require_bounded_secret, Credential};
+use crate::core::codes::Problems;
 use crate::core::domain::clean_password;
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, social_accounts, users};
-use crate::core::{messages, secrets, Engine};
-use crate::shared::errors::FieldErrors;
+use crate::core::{codes::Code, secrets, Engine};
 use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
@@ -49,7 +49,7 @@ impl Engine {
         let user_id = user.id;
         let txn = self.db().begin().await?;
         if !otts::consume(&txn, token_id, self.now()).await? {
-            return Err(FlowError::field("token", messages::INVALID_VALUE));
+            return Err(FlowError::field("token", Code::InvalidValue));
         }
         let epoch = users::reset_password(&txn, user_id, &hash).await?.ok_or(FlowError::NotFound)?;
         let unlinked = social_accounts::delete_all_for_user(&txn, user_id).await?;
@@ -101,18 +101,17 @@ impl Engine {
     /// # Errors
     /// `Invalid` on `uid` or `token`.
     pub async fn check_reset_link(&self, uid: &str, token: &str) -> Result<(User, i32), FlowError> {
-        let user_id =
-            secrets::decode_uid(uid.trim()).ok_or_else(|| FlowError::field("uid", messages::INVALID_VALUE))?;
+        let user_id = secrets::decode_uid(uid.trim()).ok_or_else(|| FlowError::field("uid", Code::InvalidValue))?;
         let user = users::by_id(self.db(), user_id)
             .await?
             .filter(|u| u.is_active)
-            .ok_or_else(|| FlowError::field("uid", messages::INVALID_VALUE))?;
+            .ok_or_else(|| FlowError::field("uid", Code::InvalidValue))?;
         let row =
             otts::find_valid(self.db(), otts::PASSWORD_RESET, &self.token_hasher().hash(token.trim()), self.now())
                 .await?
                 // a link made before the password last changed is dead
                 .filter(|r| r.user_id == user.id && r.auth_epoch == user.auth_epoch)
-                .ok_or_else(|| FlowError::field("token", messages::INVALID_VALUE))?;
+                .ok_or_else(|| FlowError::field("token", Code::InvalidValue))?;
         Ok((user, row.id))
     }
 
@@ -131,10 +130,10 @@ impl Engine {
             new_password2: clean_password(&input.new_password2),
             ..input
         };
-        let mut errors = FieldErrors::new();
+        let mut errors = Problems::new();
         for (field, value) in [("uid", &input.uid), ("token", &input.token)] {
             if value.trim().is_empty() {
-                errors.add(field, messages::BLANK);
+                errors.add(field, Code::Blank);
             }
         }
         require_bounded_secret(&mut errors, "new_password1", &input.new_password1);

@@ -1,12 +1,12 @@
 //! Reading and editing the account's own details.
 
+use crate::core::codes::Problems;
 use crate::core::domain::{check_name, Username};
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::profiles;
 use crate::core::repo::users::{self, ProfileChanges};
-use crate::core::{messages, Engine};
-use crate::shared::errors::FieldErrors;
+use crate::core::{codes::Code, Engine};
 use crate::shared::user::{AccountView, ProfileView, UserView};
 
 /// New values for the editable fields; `None` keeps the current value.
@@ -23,13 +23,13 @@ pub struct ProfileInput {
 }
 
 /// A field's check: the cleaned value, or the message to show.
-type Check = fn(&str) -> Result<String, String>;
+type Check = fn(&str) -> Result<String, Code>;
 
-fn check_len(raw: &str, max: usize) -> Result<String, String> {
+fn check_len(raw: &str, max: usize) -> Result<String, Code> {
     crate::core::domain::reject_nul(raw)?;
     let value = raw.trim();
     if value.chars().count() > max {
-        return Err(messages::too_long(max));
+        return Err(Code::TooLong(max));
     }
     Ok(value.to_owned())
 }
@@ -91,7 +91,7 @@ impl Engine {
     /// `Invalid` per field; `username` when taken by another account.
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
     pub async fn update_profile(&self, user: User, input: ProfileInput) -> Result<User, FlowError> {
-        let mut errors = FieldErrors::new();
+        let mut errors = Problems::new();
         let mut changes = ProfileChanges::default();
         if let Some(raw) = input.username {
             match Username::parse(&raw) {
@@ -100,7 +100,7 @@ impl Engine {
                     if u.canonical() != user.username_lower
                         && users::by_username(self.db(), &u.canonical()).await?.is_some()
                     {
-                        errors.add("username", messages::USERNAME_TAKEN);
+                        errors.add("username", Code::UsernameTaken);
                     } else if let Err(m) = u.check_owner(&user.email_lower) {
                         errors.add("username", m);
                     }
@@ -162,6 +162,6 @@ mod tests {
     fn phone_numbers_are_free_text_up_to_20() {
         assert_eq!(check_len(" +44 (0)20 7946-0958 ", 20).as_deref(), Ok("+44 (0)20 7946-0958"));
         assert_eq!(check_len("ext. 12 (ask Ann)", 20).as_deref(), Ok("ext. 12 (ask Ann)"));
-        assert_eq!(check_len("123456789012345678901", 20), Err(messages::too_long(20)));
+        assert_eq!(check_len("123456789012345678901", 20), Err(Code::TooLong(20)));
     }
 }

@@ -14,7 +14,7 @@ use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::factors::Proof;
 use crate::core::repo::{mfa, users};
-use crate::core::{messages, secrets, Engine};
+use crate::core::{codes::Code, secrets, Engine};
 use sea_orm::TransactionTrait;
 
 /// What proved who the user is before the second factor.
@@ -79,7 +79,7 @@ impl Engine {
     #[tracing::instrument(skip_all)]
     pub async fn complete_sign_in(&self, pending_key: &str, code: &str, client: Client) -> Result<User, FlowError> {
         let cfg = &self.config().mfa;
-        let bad_token = || FlowError::field("ephemeral_token", messages::MFA_TOKEN_INVALID);
+        let bad_token = || FlowError::field("ephemeral_token", Code::MfaTokenInvalid);
         self.throttle("mfa-verify", &client, self.config().rate_limits.login_per_ip, None).await?;
         let pending =
             mfa::live_pending(self.db(), pending_key, cfg.max_attempts, self.now()).await?.ok_or_else(bad_token)?;
@@ -88,7 +88,7 @@ impl Engine {
             return Err(bad_token());
         }
         if !user.is_active {
-            return Err(FlowError::field("detail", messages::ACCOUNT_DISABLED));
+            return Err(FlowError::field("detail", Code::AccountDisabled));
         }
         // the attempt counts first (a dead or raced token spends no budget)
         if !mfa::count_attempt(self.db(), pending.id, cfg.max_attempts).await? {
@@ -103,7 +103,7 @@ impl Engine {
         }
         let Some(proof) = self.check_code(&txn, user.id, code).await? else {
             txn.rollback().await?;
-            return Err(FlowError::field("code", messages::MFA_CODE_INVALID));
+            return Err(FlowError::field("code", Code::MfaCodeInvalid));
         };
         if proof == Proof::RecoveryCode {
             self.notify(&txn, &user, "recovery_code_used", &client).await?;

@@ -1,14 +1,14 @@
 //! Sign-up: validate, create the account, send the verification email.
 
 use super::throttle::Client;
+use crate::core::codes::Problems;
 use crate::core::domain::{
     clean_password, similarity_error, validate_password, EmailAddress, PasswordContext, Username,
 };
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users::{self, NewUser};
-use crate::core::{config::VerificationMode, messages, Engine};
-use crate::shared::errors::FieldErrors;
+use crate::core::{codes::Code, config::VerificationMode, Engine};
 use sea_orm::TransactionTrait;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -35,25 +35,25 @@ struct ValidSignup {
 
 impl Engine {
     async fn validate_signup(&self, input: SignupInput) -> Result<ValidSignup, FlowError> {
-        let mut errors = FieldErrors::new();
+        let mut errors = Problems::new();
         let username =
             Username::parse(&input.username).map_err(|ms| ms.into_iter().for_each(|m| errors.add("username", m))).ok();
         let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
         if let Some(u) = &username {
             if users::by_username(self.db(), &u.canonical()).await?.is_some() {
-                errors.add("username", messages::USERNAME_TAKEN);
+                errors.add("username", Code::UsernameTaken);
             } else if let Err(m) = u.check_owner(email.as_ref().map_or(input.email.as_str(), EmailAddress::as_str)) {
                 errors.add("username", m);
             }
         }
         if let Some(e) = &email {
             if users::by_email(self.db(), &e.canonical()).await?.is_some() {
-                errors.add("email", messages::EMAIL_REGISTERED);
+                errors.add("email", Code::EmailRegistered);
             }
         }
         let (password1, password2) = (clean_password(&input.password1), clean_password(&input.password2));
         if password1.expose_secret().is_empty() {
-            errors.add("password1", messages::BLANK);
+            errors.add("password1", Code::Blank);
         } else {
             // the other validators, on the field; similarity comes last (below)
             for m in validate_password(password1.expose_secret(), &PasswordContext::default()) {
@@ -61,11 +61,11 @@ impl Engine {
             }
         }
         if password2.expose_secret().is_empty() {
-            errors.add("password2", messages::BLANK);
+            errors.add("password2", Code::Blank);
         }
         errors.into_result()?;
         if password1.expose_secret() != password2.expose_secret() {
-            return Err(FlowError::non_field(messages::PASSWORDS_DIFFER_SIGNUP));
+            return Err(FlowError::non_field(Code::PasswordMismatch));
         }
         // dj-rest-auth checks similarity to the new user's attributes when
         // saving, so its message belongs to the form as a whole

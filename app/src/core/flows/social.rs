@@ -23,7 +23,7 @@ use crate::core::error::FlowError;
 use crate::core::oauth::{Identity, OAuthError};
 use crate::core::repo::social_accounts::{self, NewLink};
 use crate::core::repo::users::{self, NewUser, WriteError};
-use crate::core::{messages, Engine};
+use crate::core::{codes::Code, Engine};
 use crate::shared::user::SocialAccountView;
 use sea_orm::TransactionTrait;
 
@@ -43,10 +43,10 @@ impl From<OAuthError> for FlowError {
         tracing::warn!(error = %e, "social login failed");
         match e {
             OAuthError::UnknownProvider => FlowError::NotFound,
-            OAuthError::Unreachable(_) => FlowError::non_field(messages::SOCIAL_UNREACHABLE),
-            OAuthError::CodeRefused(_) => FlowError::non_field(messages::SOCIAL_CODE_REFUSED),
-            OAuthError::TokenRefused(_) => FlowError::non_field(messages::SOCIAL_TOKEN_REFUSED),
-            OAuthError::BadIdentity(_) => FlowError::non_field(messages::SOCIAL_BAD_ANSWER),
+            OAuthError::Unreachable(_) => FlowError::non_field(Code::SocialUnreachable),
+            OAuthError::CodeRefused(_) => FlowError::non_field(Code::SocialCodeRefused),
+            OAuthError::TokenRefused(_) => FlowError::non_field(Code::SocialTokenRefused),
+            OAuthError::BadIdentity(_) => FlowError::non_field(Code::SocialBadAnswer),
         }
     }
 }
@@ -94,7 +94,7 @@ impl Engine {
             return Err(FlowError::Unauthenticated);
         }
         let link = social_accounts::insert(&txn, new, t).await.map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => FlowError::non_field(messages::SOCIAL_OTHER_USER),
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => FlowError::non_field(Code::SocialOtherUser),
             _ => e.into(),
         })?;
         txn.commit().await?;
@@ -103,10 +103,10 @@ impl Engine {
 
     fn check_login_allowed(&self, user: &User) -> Result<(), FlowError> {
         if !user.is_active {
-            return Err(FlowError::non_field(messages::ACCOUNT_DISABLED));
+            return Err(FlowError::non_field(Code::AccountDisabled));
         }
         if self.config().verification == VerificationMode::Mandatory && !user.email_verified {
-            return Err(FlowError::non_field(messages::EMAIL_NOT_VERIFIED));
+            return Err(FlowError::non_field(Code::EmailNotVerified));
         }
         Ok(())
     }
@@ -139,12 +139,12 @@ impl Engine {
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
             return self.social_signed_in(user, provider).await;
         }
-        let raw_email = identity.email.clone().ok_or_else(|| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
-        let email = EmailAddress::parse(&raw_email).map_err(|_| FlowError::non_field(messages::SOCIAL_NO_EMAIL))?;
+        let raw_email = identity.email.clone().ok_or_else(|| FlowError::non_field(Code::SocialNoEmail))?;
+        let email = EmailAddress::parse(&raw_email).map_err(|_| FlowError::non_field(Code::SocialNoEmail))?;
         let user = match users::by_email(self.db(), &email.canonical()).await? {
             Some(existing) => {
                 tracing::info!(user_id = existing.id, provider, "social login refused: the address has an account");
-                return Err(FlowError::non_field(messages::EMAIL_REGISTERED));
+                return Err(FlowError::non_field(Code::EmailRegistered));
             }
             None => {
                 let username = self.free_username(&username_base(&identity, &email), &email).await?;
@@ -156,7 +156,7 @@ impl Engine {
                 };
                 let txn = self.db().begin().await?;
                 let user = users::insert(&txn, new, t).await.map_err(|e| match e {
-                    WriteError::EmailTaken => FlowError::non_field(messages::EMAIL_REGISTERED),
+                    WriteError::EmailTaken => FlowError::non_field(Code::EmailRegistered),
                     other => other.into(),
                 })?;
                 if !user.email_verified && self.config().verification != VerificationMode::None {
@@ -198,7 +198,7 @@ impl Engine {
         let t = self.now();
         if let Some(link) = social_accounts::by_uid(self.db(), provider, &identity.uid).await? {
             if link.user_id != user.id {
-                return Err(FlowError::non_field(messages::SOCIAL_OTHER_USER));
+                return Err(FlowError::non_field(Code::SocialOtherUser));
             }
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
             return Ok(link_view(&link));
@@ -222,7 +222,7 @@ impl Engine {
         let links = social_accounts::for_user(self.db(), user.id).await?;
         let link = links.iter().find(|l| l.id == id).ok_or(FlowError::NotFound)?;
         if user.password_hash.is_none() && links.len() == 1 {
-            return Err(FlowError::non_field(messages::NO_PASSWORD_LEFT));
+            return Err(FlowError::non_field(Code::NoPasswordLeft));
         }
         social_accounts::delete_for_user(self.db(), id, user.id).await?;
         tracing::info!(user_id = user.id, provider = %link.provider, "social account disconnected");

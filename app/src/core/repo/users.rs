@@ -197,10 +197,10 @@ pub async fn update_profile(
 
 impl From<WriteError> for crate::core::FlowError {
     fn from(e: WriteError) -> Self {
-        use crate::core::messages;
+        use crate::core::codes::Code;
         match e {
-            WriteError::UsernameTaken => Self::field("username", messages::USERNAME_TAKEN),
-            WriteError::EmailTaken => Self::field("email", messages::EMAIL_REGISTERED),
+            WriteError::UsernameTaken => Self::field("username", Code::UsernameTaken),
+            WriteError::EmailTaken => Self::field("email", Code::EmailRegistered),
             WriteError::Db(e) => e.into(),
         }
     }

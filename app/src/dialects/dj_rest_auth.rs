@@ -1,5 +1,79 @@
-//! User-facing messages, worded as Django / DRF / dj-rest-auth word them so
-//! existing clients that match on text keep working.
+//! The dj-rest-auth dialect's words: every engine [`Code`] as dj-rest-auth
+//! 7.2 (with allauth, DRF and simplejwt) words it, so clients that match on
+//! text keep working. The pages speak this dialect too.
+
+use crate::core::codes::{Code, Problems};
+use crate::shared::errors::FieldErrors;
+
+/// The words for `code` on `field`.
+pub fn words(field: &str, code: &Code) -> String {
+    use Code::*;
+    let text = match code {
+        Required => REQUIRED,
+        Blank => BLANK,
+        Null => "This field may not be null.",
+        NotAString => NOT_A_STRING,
+        NullCharacters => NULL_CHAR,
+        NotAnObject(kind) => return format!("Invalid data. Expected a dictionary, but got {kind}."),
+        NoData => "No data provided",
+        TooLong(max) => return too_long(*max),
+        InvalidValue => INVALID_VALUE,
+        InvalidEmail => INVALID_EMAIL,
+        InvalidUsername => INVALID_USERNAME,
+        UsernameMixedScripts => USERNAME_MIXED_SCRIPTS,
+        UsernameOthersEmail => USERNAME_OTHERS_EMAIL,
+        UsernameTaken => USERNAME_TAKEN,
+        EmailTaken => EMAIL_TAKEN,
+        EmailRegistered => EMAIL_REGISTERED,
+        SameEmail => SAME_EMAIL,
+        // sign-up's form-wide message has a straight apostrophe, Django's
+        // SetPasswordForm (change, reset) a curly one
+        PasswordMismatch if field == crate::shared::errors::NON_FIELD => PASSWORDS_DIFFER_SIGNUP,
+        PasswordMismatch => PASSWORDS_DIFFER,
+        PasswordTooShort(min) => {
+            return format!("This password is too short. It must contain at least {min} characters.")
+        }
+        PasswordTooCommon => PASSWORD_TOO_COMMON,
+        PasswordNumeric => PASSWORD_NUMERIC,
+        PasswordTooSimilar(name) => return format!("The password is too similar to the {name}."),
+        InvalidCredentials => BAD_CREDENTIALS,
+        MustInclude(method) => must_include(*method),
+        EmailNotVerified => EMAIL_NOT_VERIFIED,
+        AccountDisabled => ACCOUNT_DISABLED,
+        OldPasswordWrong => OLD_PASSWORD_WRONG,
+        PasswordWrong => PASSWORD_WRONG,
+        InvalidImage => INVALID_IMAGE,
+        ImageTooLarge(max) => return image_too_large(*max),
+        SocialNoEmail => SOCIAL_NO_EMAIL,
+        SocialOtherUser => SOCIAL_OTHER_USER,
+        SocialUnreachable => SOCIAL_UNREACHABLE,
+        SocialCodeRefused => SOCIAL_CODE_REFUSED,
+        SocialTokenRefused => SOCIAL_TOKEN_REFUSED,
+        SocialBadAnswer => SOCIAL_BAD_ANSWER,
+        SocialInputMissing => "Incorrect input. access_token or code is required.",
+        NoPasswordLeft => NO_PASSWORD_LEFT,
+        MfaTokenInvalid => MFA_TOKEN_INVALID,
+        MfaCodeInvalid => MFA_CODE_INVALID,
+        MfaActivationInvalid => MFA_ACTIVATION_INVALID,
+        MfaActivationOtherUser => MFA_ACTIVATION_OTHER_USER,
+        MfaActivationCodeInvalid => MFA_ACTIVATION_CODE_INVALID,
+        MfaAlreadyEnabled => MFA_ALREADY_ENABLED,
+        MfaNotEnabled => MFA_NOT_ENABLED,
+        SignInExpired => MFA_SIGN_IN_EXPIRED,
+    };
+    text.to_owned()
+}
+
+/// Problems as dj-rest-auth's `{"field": ["message", ...]}`.
+pub fn render(problems: &Problems) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for (field, codes) in &problems.0 {
+        for code in codes {
+            out.add(field, words(field, code));
+        }
+    }
+    out
+}
 
 pub const REQUIRED: &str = "This field is required.";
 pub const BLANK: &str = "This field may not be blank.";
@@ -22,7 +96,6 @@ pub const BAD_CREDENTIALS: &str = "Unable to log in with provided credentials.";
 pub const EMAIL_NOT_VERIFIED: &str = "E-mail is not verified.";
 pub const OLD_PASSWORD_WRONG: &str = "Your old password was entered incorrectly. Please enter it again.";
 pub const INVALID_VALUE: &str = "Invalid value";
-pub const NO_PASSWORD_SET: &str = "This account has no password set.";
 
 pub const VERIFICATION_SENT: &str = "Verification e-mail sent.";
 pub const OK: &str = "ok";
@@ -87,3 +160,25 @@ pub const MFA_NOT_ENABLED: &str = "MFA is not enabled.";
 pub const MFA_DEACTIVATED: &str = "TOTP has been deactivated.";
 /// Pages: the second step of a sign-in found nothing to complete.
 pub const MFA_SIGN_IN_EXPIRED: &str = "This sign-in has expired or was already used. Please log in again.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shared::errors::NON_FIELD;
+
+    #[test]
+    fn codes_render_in_dj_rest_auths_words() {
+        let mut p = Problems::new();
+        p.add("username", Code::TooLong(150));
+        p.add(NON_FIELD, Code::PasswordMismatch);
+        p.add("new_password2", Code::PasswordMismatch);
+        p.add("password1", Code::PasswordTooShort(8));
+        let r = render(&p);
+        assert_eq!(r.get("username"), ["Ensure this field has no more than 150 characters."]);
+        // sign-up's form-wide mismatch is DRF's straight apostrophe, Django's form the curly one
+        assert_eq!(r.get(NON_FIELD), [PASSWORDS_DIFFER_SIGNUP]);
+        assert_eq!(r.get("new_password2"), [PASSWORDS_DIFFER]);
+        assert_eq!(r.get("password1"), [PASSWORD_TOO_SHORT]);
+        assert_eq!(throttled(1), "Request was throttled. Expected available in 1 second.");
+    }
+}

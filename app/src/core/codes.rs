@@ -1,0 +1,131 @@
+//! What went wrong, without words. The engine reports a [`Code`] (with its
+//! parameters) per field; each door renders codes in its own dialect, one
+//! table per dialect (`crate::dialects`). A rule never carries its wording.
+
+use crate::core::config::LoginMethod;
+use crate::shared::errors::FieldErrors;
+
+/// Problems per field (`non_field_errors` for the form as a whole), as codes.
+pub type Problems = FieldErrors<Code>;
+
+/// Every reason the engine refuses input. [`Code::id`] is stable: clients
+/// and dialect tables may rely on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    // the shape of a value
+    Required,
+    Blank,
+    Null,
+    NotAString,
+    NullCharacters,
+    /// The body, or a nested field, is not an object (the JSON type's Python name).
+    NotAnObject(&'static str),
+    NoData,
+    TooLong(usize),
+    InvalidValue,
+    // identities
+    InvalidEmail,
+    InvalidUsername,
+    UsernameMixedScripts,
+    UsernameOthersEmail,
+    UsernameTaken,
+    /// An email change to an address another account holds.
+    EmailTaken,
+    /// A sign-up (or a social sign-up) with an address an account holds.
+    EmailRegistered,
+    SameEmail,
+    // passwords
+    PasswordMismatch,
+    PasswordTooShort(usize),
+    PasswordTooCommon,
+    PasswordNumeric,
+    /// Too similar to one of the user's attributes (its verbose name).
+    PasswordTooSimilar(&'static str),
+    // signing in
+    InvalidCredentials,
+    MustInclude(LoginMethod),
+    EmailNotVerified,
+    AccountDisabled,
+    /// The current password, asked for a change of password, is wrong.
+    OldPasswordWrong,
+    /// The current password, asked for anything else, is wrong.
+    PasswordWrong,
+    // uploads
+    InvalidImage,
+    ImageTooLarge(usize),
+    // social accounts
+    SocialNoEmail,
+    SocialOtherUser,
+    SocialUnreachable,
+    SocialCodeRefused,
+    SocialTokenRefused,
+    SocialBadAnswer,
+    /// Neither `access_token` nor `code` was given.
+    SocialInputMissing,
+    NoPasswordLeft,
+    // two-factor
+    MfaTokenInvalid,
+    MfaCodeInvalid,
+    MfaActivationInvalid,
+    MfaActivationOtherUser,
+    MfaActivationCodeInvalid,
+    MfaAlreadyEnabled,
+    MfaNotEnabled,
+    /// Pages: the second step of a sign-in found nothing to complete.
+    SignInExpired,
+}
+
+impl Code {
+    /// The stable identifier (`password_too_common`, ...).
+    pub fn id(&self) -> &'static str {
+        use Code::*;
+        match self {
+            Required => "required",
+            Blank => "blank",
+            Null => "null",
+            NotAString => "not_a_string",
+            NullCharacters => "null_characters",
+            NotAnObject(_) => "not_an_object",
+            NoData => "no_data",
+            TooLong(_) => "too_long",
+            InvalidValue => "invalid_value",
+            InvalidEmail => "invalid_email",
+            InvalidUsername => "invalid_username",
+            UsernameMixedScripts => "username_mixed_scripts",
+            UsernameOthersEmail => "username_others_email",
+            UsernameTaken => "username_taken",
+            EmailTaken => "email_taken",
+            EmailRegistered => "email_registered",
+            SameEmail => "same_email",
+            PasswordMismatch => "password_mismatch",
+            PasswordTooShort(_) => "password_too_short",
+            PasswordTooCommon => "password_too_common",
+            PasswordNumeric => "password_entirely_numeric",
+            PasswordTooSimilar(_) => "password_too_similar",
+            InvalidCredentials => "invalid_credentials",
+            MustInclude(_) => "credentials_missing",
+            EmailNotVerified => "email_not_verified",
+            AccountDisabled => "account_disabled",
+            OldPasswordWrong => "old_password_wrong",
+            PasswordWrong => "password_wrong",
+            InvalidImage => "invalid_image",
+            ImageTooLarge(_) => "image_too_large",
+            SocialNoEmail => "social_no_email",
+            SocialOtherUser => "social_other_user",
+            SocialUnreachable => "social_unreachable",
+            SocialCodeRefused => "social_code_refused",
+            SocialTokenRefused => "social_token_refused",
+            SocialBadAnswer => "social_bad_answer",
+            SocialInputMissing => "social_input_missing",
+            NoPasswordLeft => "no_password_left",
+            MfaTokenInvalid => "mfa_token_invalid",
+            MfaCodeInvalid => "mfa_code_invalid",
+            MfaActivationInvalid => "mfa_activation_invalid",
+            MfaActivationOtherUser => "mfa_activation_other_user",
+            MfaActivationCodeInvalid => "mfa_activation_code_invalid",
+            MfaAlreadyEnabled => "mfa_already_enabled",
+            MfaNotEnabled => "mfa_not_enabled",
+            SignInExpired => "sign_in_expired",
+        }
+    }
+}
