@@ -31,7 +31,50 @@ pub struct Settings {
     pub request_timeout_secs: u64,
     /// Connections open at once.
     pub max_connections: usize,
+    /// The djoser door (`None`: off).
+    pub djoser: Option<DjoserSettings>,
     pub engine: EngineConfig,
+}
+
+/// djoser's settings, under their djoser names with `LATCHKEY_DJOSER_` in front.
+#[derive(Clone, Debug)]
+pub struct DjoserSettings {
+    /// Where the door is mounted (`/auth`).
+    pub prefix: String,
+    pub user_create_password_retype: bool,
+    pub set_password_retype: bool,
+    pub password_reset_confirm_retype: bool,
+    /// The links of emails asked for through this door.
+    pub links: app::core::config::LinkTemplates,
+}
+
+/// `LATCHKEY_DJOSER_PREFIX` (`/auth`; `off` turns the door off) and the rest.
+fn djoser(src: &Source, engine: &EngineConfig) -> anyhow::Result<Option<DjoserSettings>> {
+    let prefix = src.get("LATCHKEY_DJOSER_PREFIX").unwrap_or_else(|| "/auth".into());
+    if prefix == "off" {
+        return Ok(None);
+    }
+    let prefix = format!("/{}", prefix.trim_matches('/'));
+    if prefix == "/" || prefix.starts_with("/api/auth") || prefix.contains(['{', '}', '*', '?', '#']) {
+        bail!("LATCHKEY_DJOSER_PREFIX={prefix:?}: expected a path of its own, such as /auth");
+    }
+    // djoser's ACTIVATION_URL and PASSWORD_RESET_CONFIRM_URL are relative to the front-end's domain
+    let link = |name: &str, default: &str| match src.get(name) {
+        Some(url) if url.contains("{uid}") && url.contains("{token}") => {
+            Ok(format!("{{public_url}}/{}", url.trim_start_matches('/')))
+        }
+        Some(url) => bail!("{name}={url:?}: it must contain {{uid}} and {{token}}"),
+        None => Ok(default.to_owned()),
+    };
+    let verify = link("LATCHKEY_DJOSER_ACTIVATION_URL", &engine.links.verify)?.replace("{token}", "{key}");
+    let reset = link("LATCHKEY_DJOSER_PASSWORD_RESET_CONFIRM_URL", &engine.links.reset)?;
+    Ok(Some(DjoserSettings {
+        prefix,
+        user_create_password_retype: src.parse("LATCHKEY_DJOSER_USER_CREATE_PASSWORD_RETYPE", false)?,
+        set_password_retype: src.parse("LATCHKEY_DJOSER_SET_PASSWORD_RETYPE", false)?,
+        password_reset_confirm_retype: src.parse("LATCHKEY_DJOSER_PASSWORD_RESET_CONFIRM_RETYPE", false)?,
+        links: app::core::config::LinkTemplates { verify, reset },
+    }))
 }
 
 /// Where values come from: the environment, then the file.
@@ -196,10 +239,10 @@ impl Settings {
         engine.login_method = src.parse::<LoginMethod>("LATCHKEY_LOGIN_METHOD", LoginMethod::UsernameEmail)?;
         engine.auth_mode = src.parse::<AuthMode>("LATCHKEY_AUTH_MODE", AuthMode::Token)?;
         if let Some(t) = src.get("LATCHKEY_VERIFY_URL_TEMPLATE") {
-            engine.verify_url_template = t;
+            engine.links.verify = t;
         }
         if let Some(t) = src.get("LATCHKEY_RESET_URL_TEMPLATE") {
-            engine.reset_url_template = t;
+            engine.links.reset = t;
         }
         if let Some(f) = src.get("LATCHKEY_EMAIL_FROM") {
             engine.email_from = f;
@@ -265,6 +308,7 @@ impl Settings {
             body_timeout_secs: src.parse("LATCHKEY_BODY_TIMEOUT", 30)?,
             request_timeout_secs: src.parse("LATCHKEY_REQUEST_TIMEOUT", 120)?,
             max_connections: src.parse("LATCHKEY_MAX_CONNECTIONS", 1000)?,
+            djoser: djoser(src, &engine)?,
             data_dir,
             engine,
         })

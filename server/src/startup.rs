@@ -83,8 +83,11 @@ pub fn router(state: AppState) -> Router {
     let avatar_limit = state.settings.engine.avatar_max_bytes + 64 * 1024;
     let https = state.settings.secure_cookies();
     let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", rest::openapi::document());
-    let routes = Router::new()
-        .nest("/api/auth", rest::router(avatar_limit))
+    let mut doors = Router::new().nest("/api/auth", rest::router(avatar_limit));
+    if let Some(djoser) = &state.settings.djoser {
+        doors = doors.nest(&djoser.prefix, rest::djoser::router());
+    }
+    let routes = doors
         .merge(docs)
         .nest_service("/media", media)
         .route("/accounts/{provider}/login", axum::routing::get(social::start))

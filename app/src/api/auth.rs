@@ -21,6 +21,7 @@ pub async fn signup(
         password1: SecretString::from(password1),
         password2: SecretString::from(password2),
         client: forms::client(&engine).await,
+        links: None,
     };
     let values = [("username", username.as_str()), ("email", email.as_str())];
     match engine.signup(input).await {
@@ -110,7 +111,7 @@ pub async fn logout() -> Result<FormState, ServerFnError> {
 pub async fn resend_verification(email: String) -> Result<FormState, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
-    let result = engine.resend_verification(&email, forms::client(&engine).await).await;
+    let result = engine.resend_verification(&email, forms::client(&engine).await, None).await;
     forms::finish(result, &[("email", email.as_str())], "/verify-email?notice=verification_sent")
 }
 

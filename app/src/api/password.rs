@@ -7,7 +7,7 @@ use leptos::prelude::*;
 pub async fn forgot_password(email: String) -> Result<FormState, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
-    let result = engine.request_password_reset(&email, forms::client(&engine).await).await;
+    let result = engine.request_password_reset(&email, forms::client(&engine).await, None).await;
     forms::finish(result, &[("email", email.as_str())], "/password-reset?notice=reset_sent")
 }
 

@@ -20,6 +20,12 @@ pub enum Door {
     Api,
     /// The pages: the session alone.
     Page,
+    /// An API door that always hands out an opaque token and no session
+    /// (djoser's `token/login/`).
+    Token,
+    /// An API door that always hands out a JWT pair and no session
+    /// (djoser's `jwt/create/`).
+    Jwt,
 }
 
 /// What a finished sign-in issued besides the session.
@@ -40,12 +46,16 @@ pub async fn finish_sign_in(
     user_agent: Option<&str>,
     door: Door,
 ) -> Result<Issued, FlowError> {
-    super::session::sign_in(session, user, user_agent).await.map_err(FlowError::Unexpected)?;
-    let store = |e: tower_sessions::session::Error| FlowError::Unexpected(e.into());
-    session.remove::<String>(PENDING_KEY).await.map_err(store)?;
-    session.remove::<String>(NEXT_KEY).await.map_err(store)?;
+    if matches!(door, Door::Api | Door::Page) {
+        super::session::sign_in(session, user, user_agent).await.map_err(FlowError::Unexpected)?;
+        let store = |e: tower_sessions::session::Error| FlowError::Unexpected(e.into());
+        session.remove::<String>(PENDING_KEY).await.map_err(store)?;
+        session.remove::<String>(NEXT_KEY).await.map_err(store)?;
+    }
     Ok(match (door, engine.config().auth_mode) {
         (Door::Page, _) => Issued::Session,
+        (Door::Token, _) => Issued::Token(engine.issue_token(user).await?),
+        (Door::Jwt, _) => Issued::Jwt(engine.issue_jwt(user).await?),
         (Door::Api, AuthMode::Token) => Issued::Token(engine.issue_token(user).await?),
         (Door::Api, AuthMode::Jwt) => Issued::Jwt(engine.issue_jwt(user).await?),
     })

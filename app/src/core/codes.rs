@@ -23,6 +23,10 @@ pub enum Code {
     NoData,
     TooLong(usize),
     InvalidValue,
+    /// A link's `uid` names nobody.
+    InvalidUid,
+    /// A link's token is unknown, used, expired or someone else's.
+    InvalidToken,
     // identities
     InvalidEmail,
     InvalidUsername,
@@ -34,6 +38,8 @@ pub enum Code {
     /// A sign-up (or a social sign-up) with an address an account holds.
     EmailRegistered,
     SameEmail,
+    /// A door that cannot confirm a new address was asked to change it.
+    EmailChangeElsewhere,
     // passwords
     PasswordMismatch,
     PasswordTooShort(usize),
@@ -46,6 +52,9 @@ pub enum Code {
     MustInclude(LoginMethod),
     EmailNotVerified,
     AccountDisabled,
+    /// The password checked out, but the account signs in with a second
+    /// factor, which this door has no step for.
+    SecondFactorElsewhere,
     /// The current password, asked for a change of password, is wrong.
     OldPasswordWrong,
     /// The current password, asked for anything else, is wrong.
@@ -89,6 +98,8 @@ impl Code {
             NoData => "no_data",
             TooLong(_) => "too_long",
             InvalidValue => "invalid_value",
+            InvalidUid => "invalid_uid",
+            InvalidToken => "invalid_token",
             InvalidEmail => "invalid_email",
             InvalidUsername => "invalid_username",
             UsernameMixedScripts => "username_mixed_scripts",
@@ -97,6 +108,7 @@ impl Code {
             EmailTaken => "email_taken",
             EmailRegistered => "email_registered",
             SameEmail => "same_email",
+            EmailChangeElsewhere => "email_change_elsewhere",
             PasswordMismatch => "password_mismatch",
             PasswordTooShort(_) => "password_too_short",
             PasswordTooCommon => "password_too_common",
@@ -106,6 +118,7 @@ impl Code {
             MustInclude(_) => "credentials_missing",
             EmailNotVerified => "email_not_verified",
             AccountDisabled => "account_disabled",
+            SecondFactorElsewhere => "second_factor_elsewhere",
             OldPasswordWrong => "old_password_wrong",
             PasswordWrong => "password_wrong",
             InvalidImage => "invalid_image",

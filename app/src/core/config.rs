@@ -192,6 +192,16 @@ pub struct MfaConfig {
 }
 
 /// Everything the flows read from configuration.
+/// The links emails carry: each door may have its own (djoser's clients
+/// expect `{uid}/{token}` under their own front-end's routes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkTemplates {
+    /// Verification; `{public_url}`, `{uid}` and `{key}` are replaced.
+    pub verify: String,
+    /// Password reset; `{public_url}`, `{uid}` and `{token}` are replaced.
+    pub reset: String,
+}
+
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub verification: VerificationMode,
@@ -199,10 +209,8 @@ pub struct EngineConfig {
     pub auth_mode: AuthMode,
     /// Base URL for links in emails, without a trailing slash.
     pub public_url: String,
-    /// Link in the verification email; `{public_url}` and `{key}` are replaced.
-    pub verify_url_template: String,
-    /// Link in the reset email; `{public_url}`, `{uid}` and `{token}` are replaced.
-    pub reset_url_template: String,
+    /// Links in emails for requests made through the pages and dj-rest-auth.
+    pub links: LinkTemplates,
     /// Keys the HMAC of stored token hashes and signs JWTs.
     pub secret_key: SecretString,
     pub email_from: String,
@@ -249,8 +257,10 @@ impl EngineConfig {
             login_method: LoginMethod::UsernameEmail,
             auth_mode: AuthMode::Token,
             public_url: public_url.trim_end_matches('/').to_owned(),
-            verify_url_template: "{public_url}/verify-email/{key}".into(),
-            reset_url_template: "{public_url}/password-reset/{uid}/{token}".into(),
+            links: LinkTemplates {
+                verify: "{public_url}/verify-email/{key}".into(),
+                reset: "{public_url}/password-reset/{uid}/{token}".into(),
+            },
             secret_key: SecretString::from(secret_key.to_owned()),
             email_from: "Latchkey <no-reply@latchkey.local>".into(),
             verification_ttl_secs: 3 * 24 * 3600,
@@ -279,8 +289,9 @@ impl EngineConfig {
         }
     }
 
-    pub fn verify_url(&self, key: &str) -> String {
-        self.verify_url_template.replace("{public_url}", &self.public_url).replace("{key}", key)
+    /// The verification link, from the templates of the door the request came through.
+    pub fn verify_url(&self, links: &LinkTemplates, uid: &str, key: &str) -> String {
+        links.verify.replace("{public_url}", &self.public_url).replace("{uid}", uid).replace("{key}", key)
     }
 
     pub fn change_email_url(&self, key: &str) -> String {
@@ -292,11 +303,8 @@ impl EngineConfig {
         format!("{}/accounts/{provider}/login/callback/", self.public_url)
     }
 
-    pub fn reset_url(&self, uid: &str, token: &str) -> String {
-        self.reset_url_template
-            .replace("{public_url}", &self.public_url)
-            .replace("{uid}", uid)
-            .replace("{token}", token)
+    pub fn reset_url(&self, links: &LinkTemplates, uid: &str, token: &str) -> String {
+        links.reset.replace("{public_url}", &self.public_url).replace("{uid}", uid).replace("{token}", token)
     }
 }
 

@@ -17,7 +17,7 @@ pub fn words(field: &str, code: &Code) -> String {
         NotAnObject(kind) => return format!("Invalid data. Expected a dictionary, but got {kind}."),
         NoData => "No data provided",
         TooLong(max) => return too_long(*max),
-        InvalidValue => INVALID_VALUE,
+        InvalidValue | InvalidUid | InvalidToken => INVALID_VALUE,
         InvalidEmail => INVALID_EMAIL,
         InvalidUsername => INVALID_USERNAME,
         UsernameMixedScripts => USERNAME_MIXED_SCRIPTS,
@@ -26,6 +26,8 @@ pub fn words(field: &str, code: &Code) -> String {
         EmailTaken => EMAIL_TAKEN,
         EmailRegistered => EMAIL_REGISTERED,
         SameEmail => SAME_EMAIL,
+        EmailChangeElsewhere => "Change the address with email/change/: the new one is confirmed first.",
+        SecondFactorElsewhere => "Two-factor authentication is required for this account.",
         // sign-up's form-wide message has a straight apostrophe, Django's
         // SetPasswordForm (change, reset) a curly one
         PasswordMismatch if field == crate::shared::errors::NON_FIELD => PASSWORDS_DIFFER_SIGNUP,

@@ -3,3 +3,4 @@
 //! never decides a rule.
 
 pub mod dj_rest_auth;
+pub mod djoser;

@@ -3,6 +3,7 @@
 
 mod auth;
 pub(crate) mod client;
+pub mod djoser;
 mod email;
 pub mod error;
 mod jwt;

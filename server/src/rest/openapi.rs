@@ -196,6 +196,70 @@ pub const OPERATIONS: &[Op] = &[
     authed(op(Get, "/api/auth/mfa/status/", "Whether two-factor is on, since when, last used", &[])),
     authed(op(Post, "/api/auth/mfa/recovery-codes/", "The unused recovery codes", &[])),
     authed(op(Post, "/api/auth/mfa/recovery-codes/regenerate/", "New recovery codes in place of the old", &[])),
+    // djoser's door, at LATCHKEY_DJOSER_PREFIX (`/auth` by default)
+    limited(created(op(
+        Post,
+        "/auth/users/",
+        "djoser: sign up (`re_password` with USER_CREATE_PASSWORD_RETYPE): `{email, username, id}`",
+        &[("username", true), ("email", true), ("password", true), ("re_password", false)],
+    ))),
+    authed(op(Get, "/auth/users/me/", "djoser: the caller, `{email, id, username}`", &[])),
+    authed(op(Put, "/auth/users/me/", "djoser: update the caller (the username is read-only)", &[("email", false)])),
+    authed(op(Patch, "/auth/users/me/", "djoser: update the caller (the username is read-only)", &[("email", false)])),
+    limited(authed(no_content(op(
+        Delete,
+        "/auth/users/me/",
+        "djoser: delete the account",
+        &[("current_password", true)],
+    )))),
+    no_content(op(
+        Post,
+        "/auth/users/activation/",
+        "djoser: activate with the emailed uid and token",
+        &[("uid", true), ("token", true)],
+    )),
+    limited(no_content(op(
+        Post,
+        "/auth/users/resend_activation/",
+        "djoser: send the activation email again",
+        &[("email", true)],
+    ))),
+    limited(authed(no_content(op(
+        Post,
+        "/auth/users/set_password/",
+        "djoser: change the password (`re_new_password` with SET_PASSWORD_RETYPE)",
+        &[("current_password", true), ("new_password", true), ("re_new_password", false)],
+    )))),
+    limited(no_content(op(
+        Post,
+        "/auth/users/reset_password/",
+        "djoser: email a password reset link",
+        &[("email", true)],
+    ))),
+    no_content(op(
+        Post,
+        "/auth/users/reset_password_confirm/",
+        "djoser: set a new password with the link's uid and token",
+        &[("uid", true), ("token", true), ("new_password", true), ("re_new_password", false)],
+    )),
+    limited(op(
+        Post,
+        "/auth/token/login/",
+        "djoser: `{auth_token}` (a new token per sign-in)",
+        &[("username", false), ("email", false), ("password", true)],
+    )),
+    authed(no_content(op(Post, "/auth/token/logout/", "djoser: end the token the request came with", &[]))),
+    limited(op(
+        Post,
+        "/auth/jwt/create/",
+        "djoser (simplejwt): `{refresh, access}`",
+        &[("username", true), ("password", true)],
+    )),
+    also(
+        op(Post, "/auth/jwt/refresh/", "djoser (simplejwt): `{access, refresh}` (it rotates)", &[("refresh", true)]),
+        &[BAD_JWT],
+    ),
+    also(op(Post, "/auth/jwt/verify/", "djoser (simplejwt): `{}` for a valid token", &[("token", true)]), &[BAD_JWT]),
 ];
 
 /// A string field's schema: limits the server checks the same way.
@@ -207,7 +271,8 @@ fn field(name: &str, required: bool) -> ObjectBuilder {
         "email" | "new_email" => text.max_length(Some(254)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))),
         "first_name" | "last_name" => text.max_length(Some(150)),
         "code" => text.max_length(Some(9)).description(Some("A TOTP code, or a recovery code like 1a2b-3c4d")),
-        "password" | "old_password" | "new_password1" | "new_password2" | "password1" | "password2" => {
+        "password" | "old_password" | "new_password1" | "new_password2" | "password1" | "password2" | "re_password"
+        | "current_password" | "new_password" | "re_new_password" => {
             text.max_length(Some(4096)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
         }
         _ => text,
@@ -275,7 +340,13 @@ fn response_of(description: &str, kind: Type) -> utoipa::openapi::Response {
 }
 
 fn operation(o: &Op) -> utoipa::openapi::path::Operation {
-    let tag = if o.path.contains("social") || o.path.contains("{provider}") { "social" } else { "auth" };
+    let tag = if o.path.starts_with("/auth/") {
+        "djoser"
+    } else if o.path.contains("social") || o.path.contains("{provider}") {
+        "social"
+    } else {
+        "auth"
+    };
     let ok = match (o.ok, o.list) {
         ("204", _) => ResponseBuilder::new().description("Done; no body").build(),
         (_, true) => response_of("Success", Type::Array),
@@ -361,7 +432,10 @@ pub fn document() -> OpenApi {
                 .title("Latchkey account API")
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(
-                    "dj-rest-auth compatible user-account API. Every path also answers without its trailing slash.",
+                    "User-account API in two client contracts on one engine: dj-rest-auth at /api/auth/ (every \
+                     path also answers without its trailing slash) and djoser (tag `djoser`) at \
+                     LATCHKEY_DJOSER_PREFIX, /auth/ by default (users/ paths need their trailing slash, as \
+                     djoser's router does).",
                 ))
                 .build(),
         )

@@ -45,7 +45,7 @@ pub async fn reset(
 ) -> ApiResult<Json<Value>> {
     let email = p.required("email");
     p.finish()?;
-    state.engine.request_password_reset(&email, client).await?;
+    state.engine.request_password_reset(&email, client, None).await?;
     Ok(Json(json!({ "detail": messages::RESET_SENT })))
 }
 

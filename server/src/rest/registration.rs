@@ -31,6 +31,7 @@ pub async fn register(
         password1: p.secret("password1"),
         password2: p.secret("password2"),
         client,
+        links: None,
     };
     p.finish()?;
     match state.engine.signup(input).await? {
@@ -56,6 +57,6 @@ pub async fn resend_email(
 ) -> ApiResult<Response> {
     let email = p.required("email");
     p.finish()?;
-    state.engine.resend_verification(&email, client).await?;
+    state.engine.resend_verification(&email, client, None).await?;
     Ok(detail(StatusCode::OK, messages::OK))
 }

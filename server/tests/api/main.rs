@@ -32,6 +32,7 @@ mod bad_input;
 mod browser_origin;
 mod brute_force;
 mod cache;
+mod djoser;
 mod fidelity;
 mod hardening;
 mod helpers;

@@ -28,7 +28,7 @@ async fn db_i64(app: &TestApp, sql: &str) -> i64 {
     row.and_then(|r| r.try_get::<i64>("", "n").ok()).expect("n")
 }
 
-async fn activate(app: &TestApp, auth: &Auth) -> (String, Vec<String>) {
+pub async fn activate(app: &TestApp, auth: &Auth) -> (String, Vec<String>) {
     let begin = app.call(Method::GET, "/mfa/totp/activate/", None, auth).await;
     assert_eq!(begin.status, 200, "{:?}", begin.body);
     let secret = begin.str("secret");

@@ -4,6 +4,7 @@
 use super::throttle::Client;
 use super::{check_new_password, require_bounded_secret, Credential};
 use crate::core::codes::Problems;
+use crate::core::config::LinkTemplates;
 use crate::core::domain::clean_password;
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
@@ -29,13 +30,19 @@ impl Engine {
     /// # Errors
     /// `Invalid` only for a malformed address; `Throttled`.
     #[tracing::instrument(skip_all)]
-    pub async fn request_password_reset(&self, email: &str, client: Client) -> Result<(), FlowError> {
+    pub async fn request_password_reset(
+        &self,
+        email: &str,
+        client: Client,
+        links: Option<LinkTemplates>,
+    ) -> Result<(), FlowError> {
         let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
         let limits = self.config().rate_limits;
         self.throttle("email", &client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
             .await?;
         let engine = self.clone();
-        self.in_background("sending a password reset email", async move { engine.send_reset(email).await });
+        let links = links.unwrap_or_else(|| self.config().links.clone());
+        self.in_background("sending a password reset email", async move { engine.send_reset(email, &links).await });
         Ok(())
     }
 
@@ -65,7 +72,7 @@ impl Engine {
         Ok(())
     }
 
-    async fn send_reset(&self, email: EmailAddress) -> Result<(), FlowError> {
+    async fn send_reset(&self, email: EmailAddress, links: &LinkTemplates) -> Result<(), FlowError> {
         // read first: on SQLite a transaction that starts with a write takes
         // the write lock at once instead of failing to upgrade later
         let found = users::by_email(self.db(), &email.canonical()).await?;
@@ -85,7 +92,7 @@ impl Engine {
                     user.auth_epoch,
                 )
                 .await?;
-                let link = self.config().reset_url(&secrets::encode_uid(user.id), &token);
+                let link = self.config().reset_url(links, &secrets::encode_uid(user.id), &token);
                 self.enqueue(&txn, "password_reset", &user.email, Some(&link), &[("username", &user.username)]).await?;
             }
             _ => self.enqueue(&txn, "unknown_account", email.as_str(), None, &[]).await?,

@@ -2,6 +2,7 @@
 
 use super::throttle::Client;
 use crate::core::codes::Problems;
+use crate::core::config::LinkTemplates;
 use crate::core::domain::{
     clean_password, similarity_error, validate_password, EmailAddress, PasswordContext, Username,
 };
@@ -18,6 +19,8 @@ pub struct SignupInput {
     pub password1: SecretString,
     pub password2: SecretString,
     pub client: Client,
+    /// The links the verification email carries (`None`: the default ones).
+    pub links: Option<LinkTemplates>,
 }
 
 pub enum SignupOutcome {
@@ -90,6 +93,7 @@ impl Engine {
     #[tracing::instrument(skip_all)]
     pub async fn signup(&self, input: SignupInput) -> Result<SignupOutcome, FlowError> {
         self.throttle("signup", &input.client, self.config().rate_limits.signup_per_ip, None).await?;
+        let links = input.links.clone();
         let valid = self.validate_signup(input).await?;
         let hash = self.hasher().hash(valid.password).await?;
         let mode = self.config().verification;
@@ -102,7 +106,8 @@ impl Engine {
         let txn = self.db().begin().await?;
         let user = users::insert(&txn, new, self.now()).await?;
         if mode != VerificationMode::None {
-            self.send_verification(&txn, &user).await?;
+            let links = links.as_ref().unwrap_or(&self.config().links);
+            self.send_verification(&txn, &user, links).await?;
         }
         txn.commit().await?;
         self.wake_outbox();

@@ -160,7 +160,7 @@ impl Engine {
                     other => other.into(),
                 })?;
                 if !user.email_verified && self.config().verification != VerificationMode::None {
-                    self.send_verification(&txn, &user).await?;
+                    self.send_verification(&txn, &user, &self.config().links).await?;
                 }
                 txn.commit().await?;
                 self.wake_outbox();

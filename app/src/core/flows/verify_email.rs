@@ -1,17 +1,23 @@
 //! Email verification: issue a key by email, confirm it, resend on request.
 
 use super::throttle::Client;
+use crate::core::config::LinkTemplates;
 use crate::core::domain::EmailAddress;
 use crate::core::entities::one_time_token::Model as OneTimeToken;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::{one_time_tokens as otts, users};
-use crate::core::{secrets, Engine};
+use crate::core::{codes::Code, secrets, Engine};
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
 impl Engine {
     /// Creates a verification key for the user's current address and emails it.
-    pub(crate) async fn send_verification(&self, conn: &impl ConnectionTrait, user: &User) -> Result<(), FlowError> {
+    pub(crate) async fn send_verification(
+        &self,
+        conn: &impl ConnectionTrait,
+        user: &User,
+        links: &LinkTemplates,
+    ) -> Result<(), FlowError> {
         let key = secrets::random_token();
         let t = self.now();
         otts::insert(
@@ -25,7 +31,7 @@ impl Engine {
             user.auth_epoch,
         )
         .await?;
-        let link = self.config().verify_url(&key);
+        let link = self.config().verify_url(links, &secrets::encode_uid(user.id), &key);
         self.enqueue(conn, "verify_email", &user.email, Some(&link), &[("username", &user.username)]).await
     }
 
@@ -65,6 +71,31 @@ impl Engine {
         Ok(User { email_verified: true, ..user })
     }
 
+    /// Verification from a `{uid}/{token}` link (djoser's activation): the
+    /// key must belong to the user `uid` names.
+    ///
+    /// A used key is as unknown as a forged one (used keys are not kept), so
+    /// nothing here says whether an account is verified already.
+    ///
+    /// # Errors
+    /// `Invalid` on `uid` (`InvalidUid`) or `token` (`InvalidToken`).
+    pub async fn verify_email_for(&self, uid: &str, token: &str) -> Result<User, FlowError> {
+        let user = match secrets::decode_uid(uid.trim()) {
+            Some(id) => users::by_id(self.db(), id).await?,
+            None => None,
+        };
+        let user = user.ok_or_else(|| FlowError::field("uid", Code::InvalidUid))?;
+        let t = self.now();
+        match self.live_link(otts::VERIFY_EMAIL, token, t).await {
+            Ok((row, _)) if row.user_id == user.id => self.verify_email(token).await,
+            _ => Err(FlowError::field("token", Code::InvalidToken)),
+        }
+        .map_err(|e| match e {
+            FlowError::NotFound => FlowError::field("token", Code::InvalidToken),
+            e => e,
+        })
+    }
+
     /// Sends a new key when the address belongs to an unverified account.
     /// Answers the same, in the same time, whatever the account's state: the
     /// look-up and the email happen after the answer (see
@@ -73,17 +104,23 @@ impl Engine {
     /// # Errors
     /// `Invalid` only for a malformed address; `Throttled`.
     #[tracing::instrument(skip_all)]
-    pub async fn resend_verification(&self, email: &str, client: Client) -> Result<(), FlowError> {
+    pub async fn resend_verification(
+        &self,
+        email: &str,
+        client: Client,
+        links: Option<LinkTemplates>,
+    ) -> Result<(), FlowError> {
         let email = EmailAddress::parse(email).map_err(|m| FlowError::field("email", m))?;
         let limits = self.config().rate_limits;
         self.throttle("email", &client, limits.email_per_ip, Some((&email.canonical(), limits.email_per_account)))
             .await?;
         let engine = self.clone();
+        let links = links.unwrap_or_else(|| self.config().links.clone());
         self.in_background("resending a verification email", async move {
             if let Some(user) = users::by_email(engine.db(), &email.canonical()).await? {
                 if user.is_active && !user.email_verified {
                     let txn = engine.db().begin().await?;
-                    engine.send_verification(&txn, &user).await?;
+                    engine.send_verification(&txn, &user, &links).await?;
                     txn.commit().await?;
                     engine.wake_outbox();
                 }
