@@ -55,7 +55,11 @@ fn djoser(src: &Source, engine: &EngineConfig) -> anyhow::Result<Option<DjoserSe
         return Ok(None);
     }
     let prefix = format!("/{}", prefix.trim_matches('/'));
-    if prefix == "/" || prefix.starts_with("/api/auth") || prefix.contains(['{', '}', '*', '?', '#']) {
+    let plain = prefix.chars().all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c));
+    let taken = ["/api", "/fn", "/media", "/accounts", "/pkg"]
+        .iter()
+        .any(|m| prefix == *m || prefix.starts_with(&format!("{m}/")));
+    if prefix == "/" || !plain || taken || prefix.contains("//") {
         bail!("LATCHKEY_DJOSER_PREFIX={prefix:?}: expected a path of its own, such as /auth");
     }
     // djoser's ACTIVATION_URL and PASSWORD_RESET_CONFIRM_URL are relative to the front-end's domain
@@ -323,6 +327,19 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn djoser_prefix_must_be_a_plain_path_of_its_own() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let data = dir.path().to_string_lossy().to_string();
+        for bad in ["/:v1", "/api/auth", "/fn", "/a b", "/{x}", "/media/dj", "//"] {
+            let s = src(&[("LATCHKEY_DJOSER_PREFIX", bad), ("LATCHKEY_DATA_DIR", &data)], &[]);
+            assert!(Settings::from_source(&s).is_err(), "{bad}");
+        }
+        let s = src(&[("LATCHKEY_DJOSER_PREFIX", "accounts-v2/"), ("LATCHKEY_DATA_DIR", &data)], &[]);
+        assert_eq!(Settings::from_source(&s)?.djoser.map(|d| d.prefix).as_deref(), Some("/accounts-v2"));
+        Ok(())
+    }
 
     fn src(env: &[(&str, &str)], file: &[(&str, &str)]) -> Source {
         let m = |kv: &[(&str, &str)]| kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();

@@ -63,6 +63,7 @@ pub async fn change_password(
         old_password: Some(SecretString::from(old_password)),
         new_password1: SecretString::from(new_password1),
         new_password2: SecretString::from(new_password2),
+        always_check_old: true,
     };
     let client = forms::client(&engine).await;
     let result = match engine.change_password(&user, input, &keep, &client).await {

@@ -126,6 +126,10 @@ async fn me_update(authed: Authed, mut p: Payload) -> Result<Json<serde_json::Va
 async fn me_delete(State(state): State<AppState>, authed: Authed, mut p: Payload) -> Result<Response> {
     let password = p.secret("current_password");
     p.finish()?;
+    // djoser always checks it: an account without a password cannot pass
+    if authed.user.password_hash.is_none() {
+        return Err(FlowError::field("current_password", Code::PasswordWrong).into());
+    }
     state.engine.delete_account(&authed.user, Some(password)).await?;
     Ok(no_content())
 }
@@ -165,7 +169,12 @@ async fn set_password(
     let new = p.secret("new_password");
     let again = if retype { p.secret("re_new_password") } else { new.clone() };
     p.finish()?;
-    let input = PasswordChangeInput { old_password: Some(current), new_password1: new, new_password2: again };
+    let input = PasswordChangeInput {
+        old_password: Some(current),
+        new_password1: new,
+        new_password2: again,
+        always_check_old: true,
+    };
     let epoch = state.engine.change_password(&authed.user, input, &authed.credential, &client).await;
     let epoch = epoch.map_err(|e| if retype { e } else { without_retyped(e) })?;
     if matches!(authed.credential, Credential::Session(_)) {
@@ -249,13 +258,15 @@ async fn token_login(
     }
 }
 
-/// POST `token/logout/`: ends the credential the request came with; 204.
-async fn token_logout(State(state): State<AppState>, authed: Authed) -> Result<Response> {
+/// POST `token/logout/`: ends the credential the request came with (a
+/// token, a JWT family or the browser session); 204.
+async fn token_logout(State(state): State<AppState>, authed: Authed, session: Session) -> Result<Response> {
     match authed.credential {
         Credential::Token(id) => state.engine.revoke_token(authed.user.id, id).await?,
         Credential::Jwt(family) => state.engine.revoke_family(&family).await?,
-        _ => {}
+        Credential::Session(_) | Credential::None => {}
     }
+    session.flush().await.map_err(|e| ApiError::from(anyhow::Error::from(e)))?;
     Ok(no_content())
 }
 

@@ -29,6 +29,7 @@ pub async fn change(
         old_password,
         new_password1: p.secret("new_password1"),
         new_password2: p.secret("new_password2"),
+        always_check_old: false,
     };
     p.finish()?;
     let epoch = state.engine.change_password(&authed.user, input, &authed.credential, &client).await?;

@@ -13,6 +13,7 @@ cases!(
     jwt_endpoints,
     one_account_every_door,
     second_factor_is_never_skipped,
+    djoser_checks_what_djoser_checks,
     the_door_can_be_turned_off
 );
 
@@ -73,8 +74,15 @@ async fn account_lifecycle(b: Backend) {
     let link = mail.link();
     assert!(link.starts_with("http://latchkey.test/#/activate/"), "{link}");
     let (uid, token) = uid_token(&link);
-    let r = post(&app, "/users/activation/", json!({"uid": "Zm9v", "token": token})).await;
+    let r = post(&app, "/users/activation/", json!({"uid": "not base64!", "token": token})).await;
     assert_eq!((r.status, r.body), (400, json!({"uid": ["Invalid user id or user doesn't exist."]})));
+    // an id that exists and one that does not answer alike: the token decides
+    for other in ["MQ", "OTk5"] {
+        let r = post(&app, "/users/activation/", json!({"uid": other, "token": "x"})).await;
+        assert_eq!((r.status, r.body), (400, json!({"token": ["Invalid token for given user."]})), "{other}");
+    }
+    let r = post(&app, "/users/activation/", json!({"uid": "OTk5", "token": token})).await;
+    assert_eq!((r.status, r.body), (400, json!({"token": ["Invalid token for given user."]})), "someone else's uid");
     let r = post(&app, "/users/activation/", json!({"uid": uid, "token": "x"})).await;
     assert_eq!((r.status, r.body), (400, json!({"token": ["Invalid token for given user."]})));
     let r = post(&app, "/users/activation/", json!({"uid": uid})).await;
@@ -300,6 +308,35 @@ async fn second_factor_is_never_skipped(b: Backend) {
     // a wrong password still says only "unable to log in"
     let r = token_login(&app, "ada", "wrong-one").await;
     assert_eq!(r.body, json!({"non_field_errors": [INVALID_CREDENTIALS]}));
+}
+
+/// Found by review: the djoser door must not be weaker than djoser.
+async fn djoser_checks_what_djoser_checks(b: Backend) {
+    // dj-rest-auth's OLD_PASSWORD_FIELD_ENABLED=False has no djoser equivalent
+    let app = TestApp::spawn(djoser_app(&b).env("LATCHKEY_OLD_PASSWORD_REQUIRED", "false")).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let auth = Auth::Token(token_login(&app, "ada", PASSWORD).await.str("auth_token"));
+    let body = json!({"current_password": "anything", "new_password": "N3w-Passphrase-99"});
+    let r = dj(&app, Method::POST, "/users/set_password/", Some(body), &auth).await;
+    assert_eq!((r.status, r.body), (400, json!({"current_password": ["Invalid password."]})));
+    assert_eq!(token_login(&app, "ada", PASSWORD).await.status, 200, "the password did not change");
+
+    // token/logout with a browser session ends the session
+    let browser = app.browser();
+    let r = app
+        .call_with(
+            &browser,
+            Method::POST,
+            "/login/",
+            Some(json!({"username": "ada", "password": PASSWORD})),
+            &Auth::None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let url = |p: &str| format!("{}/auth{p}", app.base);
+    assert_eq!(browser.get(url("/users/me/")).send().await.expect("me").status().as_u16(), 200);
+    assert_eq!(browser.post(url("/token/logout/")).send().await.expect("logout").status().as_u16(), 204);
+    assert_eq!(browser.get(url("/users/me/")).send().await.expect("me").status().as_u16(), 401);
 }
 
 async fn the_door_can_be_turned_off(b: Backend) {

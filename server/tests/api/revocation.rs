@@ -297,6 +297,7 @@ async fn writes_authenticated_before_a_reset_cannot_undo_it(b: Backend) {
         old_password: Some(secret(PASSWORD)),
         new_password1: secret("Thief-Pass-77"),
         new_password2: secret("Thief-Pass-77"),
+        always_check_old: true,
     };
     let r = app.engine.change_password(&before, change, &Credential::None, &Default::default()).await;
     assert!(matches!(r, Err(app::core::FlowError::Unauthenticated)), "{r:?}");

@@ -15,6 +15,9 @@ pub struct PasswordChangeInput {
     pub old_password: Option<SecretString>,
     pub new_password1: SecretString,
     pub new_password2: SecretString,
+    /// The door always asks for the old password, whatever the setting
+    /// (djoser's `set_password/`, the pages).
+    pub always_check_old: bool,
 }
 
 impl Engine {
@@ -34,13 +37,15 @@ impl Engine {
         keep: &Credential,
         client: &Client,
     ) -> Result<i32, FlowError> {
+        let check_old = input.always_check_old || self.config().old_password_required;
         let input = PasswordChangeInput {
             old_password: input.old_password.as_ref().map(clean_password),
             new_password1: clean_password(&input.new_password1),
             new_password2: clean_password(&input.new_password2),
+            always_check_old: input.always_check_old,
         };
         let mut errors = Problems::new();
-        if self.config().old_password_required {
+        if check_old {
             match &input.old_password {
                 None => errors.add("old_password", Code::Required),
                 Some(old) => require_bounded_secret(&mut errors, "old_password", old),
@@ -49,7 +54,7 @@ impl Engine {
         require_bounded_secret(&mut errors, "new_password1", &input.new_password1);
         require_bounded_secret(&mut errors, "new_password2", &input.new_password2);
         errors.into_result()?;
-        if self.config().old_password_required {
+        if check_old {
             let old = input.old_password.clone().unwrap_or_else(|| SecretString::from(String::new()));
             if !self.check_current_password(user, old).await? {
                 return Err(FlowError::field("old_password", Code::OldPasswordWrong));

@@ -72,7 +72,7 @@ impl Engine {
     }
 
     /// Verification from a `{uid}/{token}` link (djoser's activation): the
-    /// key must belong to the user `uid` names.
+    /// key must belong to the active user `uid` names.
     ///
     /// A used key is as unknown as a forged one (used keys are not kept), so
     /// nothing here says whether an account is verified already.
@@ -80,14 +80,12 @@ impl Engine {
     /// # Errors
     /// `Invalid` on `uid` (`InvalidUid`) or `token` (`InvalidToken`).
     pub async fn verify_email_for(&self, uid: &str, token: &str) -> Result<User, FlowError> {
-        let user = match secrets::decode_uid(uid.trim()) {
-            Some(id) => users::by_id(self.db(), id).await?,
-            None => None,
-        };
-        let user = user.ok_or_else(|| FlowError::field("uid", Code::InvalidUid))?;
+        // only the uid's form is judged on its own: whether an id belongs
+        // to anyone is never told, the token decides
+        let id = secrets::decode_uid(uid.trim()).ok_or_else(|| FlowError::field("uid", Code::InvalidUid))?;
         let t = self.now();
         match self.live_link(otts::VERIFY_EMAIL, token, t).await {
-            Ok((row, _)) if row.user_id == user.id => self.verify_email(token).await,
+            Ok((row, user)) if row.user_id == id && user.is_active => self.verify_email(token).await,
             _ => Err(FlowError::field("token", Code::InvalidToken)),
         }
         .map_err(|e| match e {
