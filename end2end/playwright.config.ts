@@ -18,7 +18,10 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  retries: 0,
+  // Under CI a failed spec runs once more and is reported "flaky" in the log
+  // (two of roughly thirty clean-clone runs so far lost hydration once, for a
+  // cause not yet found; support.ts's hydrated() now records what loaded).
+  retries: process.env.CI ? 1 : 0,
   // never open a report server
   reporter: [["list"]],
   use: {

@@ -10,9 +10,23 @@ export async function snap(page: Page, name: string) {
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
 
-/** Waits until the wasm has hydrated the page. */
+/** Waits until the wasm has hydrated the page. When it does not, the error
+ * says which scripts and wasm the page loaded (and how), so a rare failure
+ * leaves its cause behind. */
 export async function hydrated(page: Page) {
-  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 20_000 });
+  try {
+    await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 20_000 });
+  } catch (e) {
+    const loaded = await page
+      .evaluate(() =>
+        performance
+          .getEntriesByType("resource")
+          .map((r) => `${r.name} ${(r as PerformanceResourceTiming).responseStatus ?? "?"} ${Math.round(r.duration)}ms`)
+          .join("\n"),
+      )
+      .catch((err) => `(could not read: ${err})`);
+    throw new Error(`not hydrated at ${page.url()}; resources:\n${loaded}\n${e}`);
+  }
 }
 
 /** A unique name for this test run. */
