@@ -17,7 +17,8 @@ cases!(
     a_password_change_moves_the_browser_to_a_new_session,
     a_session_of_an_earlier_generation_is_refused,
     writes_authenticated_before_a_reset_cannot_undo_it,
-    purging_never_revives_a_revoked_family
+    purging_never_revives_a_revoked_family,
+    logging_out_other_sessions_ends_every_doors_credentials
 );
 
 #[derive(Clone, Copy, Debug)]
@@ -351,4 +352,49 @@ async fn purging_never_revives_a_revoked_family(b: Backend) {
     let row =
         db.query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql.to_owned())).await.expect("q");
     assert_eq!(row.and_then(|r| r.try_get::<i64>("", "n").ok()), Some(0), "then the whole family goes");
+}
+
+/// "Log out other sessions" is logging out everywhere else: API tokens and
+/// JWT families of every door end too, not only browser sessions.
+async fn logging_out_other_sessions_ends_every_doors_credentials(b: Backend) {
+    let app = TestApp::spawn(Opts::new(&b)).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let (mine, _) = login_with_session(&app).await;
+    let (other, _) = login_with_session(&app).await;
+    let token = app.login_auth("ada", PASSWORD).await;
+    let at = |p: &str| format!("{}{p}", app.base);
+    let dj = |path: &'static str, body: serde_json::Value| no_redirects().post(at(path)).json(&body).send();
+    let djoser: serde_json::Value = dj("/auth/token/login/", json!({"username": "ada", "password": PASSWORD}))
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let jwt: serde_json::Value = dj("/auth/jwt/create/", json!({"username": "ada", "password": PASSWORD}))
+        .await
+        .expect("jwt")
+        .json()
+        .await
+        .expect("json");
+    let djoser = crate::helpers::Auth::Token(djoser["auth_token"].as_str().expect("token").to_owned());
+    let access = crate::helpers::Auth::Bearer(jwt["access"].as_str().expect("access").to_owned());
+    for a in [&token, &djoser, &access] {
+        assert_eq!(app.get_user(a).await.status, 200);
+    }
+    let r = no_redirects()
+        .post(at("/fn/logout_others"))
+        .header("Cookie", &mine)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .expect("logout others");
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    assert_eq!(as_cookie(&app, &mine).await, 200, "this session stays");
+    assert_eq!(as_cookie(&app, &other).await, 401);
+    for a in [&token, &djoser, &access] {
+        assert_eq!(app.get_user(a).await.status, 401, "{a:?} ended too");
+    }
+    let r = dj("/auth/jwt/refresh/", json!({"refresh": jwt["refresh"]})).await.expect("refresh");
+    assert_eq!(r.status().as_u16(), 401, "the refresh family is revoked");
 }

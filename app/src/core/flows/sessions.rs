@@ -63,9 +63,16 @@ impl Engine {
             .collect())
     }
 
-    /// Ends every browser session of the user except `keep_key`.
+    /// Logs the user out everywhere else: every browser session but
+    /// `keep_key`, and every API token and JWT family, whichever door issued
+    /// them.
     pub async fn logout_other_sessions(&self, user_id: i32, keep_key: &str) -> Result<(), FlowError> {
-        Ok(sessions::delete_for_user(self.db(), user_id, Some(keep_key)).await?)
+        let db = self.db();
+        sessions::delete_for_user(db, user_id, Some(keep_key)).await?;
+        crate::core::repo::auth_tokens::delete_for_user(db, user_id, None).await?;
+        crate::core::repo::refresh_tokens::revoke_for_user(db, user_id, None, self.now()).await?;
+        self.account_changed(user_id).await;
+        Ok(())
     }
 
     pub async fn session_delete(&self, session_id: &str) -> Result<(), FlowError> {

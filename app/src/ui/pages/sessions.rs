@@ -64,6 +64,7 @@ fn SessionList() -> impl IntoView {
                     }
                 })}
                 <ActionForm action=action attr:data-testid="logout-others-form">
+                    <p class="muted">"Also signs out every app that uses an API token or JWT of your account."</p>
                     <FormErrors state/>
                     <Submit label="Log out other sessions" pending=action.pending()/>
                 </ActionForm>
