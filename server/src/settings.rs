@@ -44,6 +44,7 @@ pub struct DjoserSettings {
     pub user_create_password_retype: bool,
     pub set_password_retype: bool,
     pub password_reset_confirm_retype: bool,
+    pub set_username_retype: bool,
     /// The links of emails asked for through this door.
     pub links: app::core::config::LinkTemplates,
 }
@@ -77,6 +78,7 @@ fn djoser(src: &Source, engine: &EngineConfig) -> anyhow::Result<Option<DjoserSe
         user_create_password_retype: src.parse("LATCHKEY_DJOSER_USER_CREATE_PASSWORD_RETYPE", false)?,
         set_password_retype: src.parse("LATCHKEY_DJOSER_SET_PASSWORD_RETYPE", false)?,
         password_reset_confirm_retype: src.parse("LATCHKEY_DJOSER_PASSWORD_RESET_CONFIRM_RETYPE", false)?,
+        set_username_retype: src.parse("LATCHKEY_DJOSER_SET_USERNAME_RETYPE", false)?,
         links: app::core::config::LinkTemplates { verify, reset },
     }))
 }

@@ -33,6 +33,8 @@ pub enum Code {
     UsernameMixedScripts,
     UsernameOthersEmail,
     UsernameTaken,
+    /// The two copies of a new username differ.
+    UsernameMismatch,
     /// An email change to an address another account holds.
     EmailTaken,
     /// A sign-up (or a social sign-up) with an address an account holds.
@@ -105,6 +107,7 @@ impl Code {
             UsernameMixedScripts => "username_mixed_scripts",
             UsernameOthersEmail => "username_others_email",
             UsernameTaken => "username_taken",
+            UsernameMismatch => "username_mismatch",
             EmailTaken => "email_taken",
             EmailRegistered => "email_registered",
             SameEmail => "same_email",

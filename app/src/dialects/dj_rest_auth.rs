@@ -23,6 +23,7 @@ pub fn words(field: &str, code: &Code) -> String {
         UsernameMixedScripts => USERNAME_MIXED_SCRIPTS,
         UsernameOthersEmail => USERNAME_OTHERS_EMAIL,
         UsernameTaken => USERNAME_TAKEN,
+        UsernameMismatch => "The two username fields didn't match.",
         EmailTaken => EMAIL_TAKEN,
         EmailRegistered => EMAIL_REGISTERED,
         SameEmail => SAME_EMAIL,

@@ -56,6 +56,7 @@ pub fn words(field: &str, code: &Code) -> String {
         SecondFactorElsewhere => SECOND_FACTOR_ELSEWHERE.to_owned(),
         EmailChangeElsewhere => EMAIL_CHANGE_ELSEWHERE.to_owned(),
         PasswordMismatch => PASSWORD_MISMATCH.to_owned(),
+        UsernameMismatch => "The two username fields didn't match.".to_owned(),
         EmailRegistered | EmailTaken => EMAIL_TAKEN.to_owned(),
         other => dj_rest_auth::words(field, other),
     }

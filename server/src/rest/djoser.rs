@@ -22,7 +22,7 @@ use app::core::flows::Credential;
 use app::core::FlowError;
 use app::dialects::djoser as words;
 use app::shared::errors::NON_FIELD;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
@@ -132,6 +132,72 @@ async fn me_delete(State(state): State<AppState>, authed: Authed, mut p: Payload
     }
     state.engine.delete_account(&authed.user, Some(password)).await?;
     Ok(no_content())
+}
+
+/// GET `users/`: with djoser's `HIDE_USERS` (its default), a user sees only
+/// themselves.
+async fn list(authed: Authed) -> Json<serde_json::Value> {
+    Json(json!([user_body(&authed.user)]))
+}
+
+/// `users/{id}/`: one's own id works as `users/me/`; any other id, whether
+/// or not it belongs to someone, is "Not found." (nothing says who exists).
+async fn own_id(authed: &Authed, id: &str) -> Result<()> {
+    if id.parse::<i32>().ok() == Some(authed.user.id) {
+        Ok(())
+    } else {
+        Err(ApiError::detail(StatusCode::NOT_FOUND, "Not found.").into())
+    }
+}
+
+async fn by_id_get(authed: Authed, Path(id): Path<String>) -> Result<Json<serde_json::Value>> {
+    own_id(&authed, &id).await?;
+    Ok(me(authed).await)
+}
+
+async fn by_id_update(authed: Authed, Path(id): Path<String>, p: Payload) -> Result<Json<serde_json::Value>> {
+    own_id(&authed, &id).await?;
+    me_update(authed, p).await
+}
+
+async fn by_id_delete(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<String>,
+    p: Payload,
+) -> Result<Response> {
+    own_id(&authed, &id).await?;
+    me_delete(State(state), authed, p).await
+}
+
+/// POST `users/set_username/`: `current_password`, `new_username`
+/// (`re_new_username` with the retype setting); 204.
+async fn set_username(State(state): State<AppState>, authed: Authed, mut p: Payload) -> Result<Response> {
+    let retype = settings(&state)?.set_username_retype;
+    let current = p.secret("current_password");
+    let new = p.required("new_username");
+    let again = if retype { Some(p.required("re_new_username")) } else { None };
+    p.finish()?;
+    if again.is_some_and(|a| a != new) {
+        return Err(FlowError::non_field(Code::UsernameMismatch).into());
+    }
+    state.engine.change_username(authed.user, current, new).await.map_err(|e| rename(e, "username", "new_username"))?;
+    Ok(no_content())
+}
+
+/// Moves what the engine found on `from` to djoser's `to`.
+fn rename(e: FlowError, from: &str, to: &str) -> FlowError {
+    match e {
+        FlowError::Invalid(mut problems) => {
+            if let Some(codes) = problems.0.remove(from) {
+                for code in codes {
+                    problems.add(to, code);
+                }
+            }
+            FlowError::Invalid(problems)
+        }
+        e => e,
+    }
 }
 
 /// POST `users/activation/`: `uid`, `token` from the emailed link; 204.
@@ -326,8 +392,10 @@ async fn not_found() -> ApiError {
 /// djoser's routes: `users/...` need their trailing slash (DRF's router),
 /// `token/...` and `jwt/...` take it or leave it.
 pub fn router() -> Router<AppState> {
-    let users: [(&str, MethodRouter<AppState>); 8] = [
-        ("/users/", post(create)),
+    let users: [(&str, MethodRouter<AppState>); 10] = [
+        ("/users/", post(create).get(list)),
+        ("/users/{id}/", get(by_id_get).put(by_id_update).patch(by_id_update).delete(by_id_delete)),
+        ("/users/set_username/", post(set_username)),
         ("/users/me/", get(me).put(me_update).patch(me_update).delete(me_delete)),
         ("/users/activation/", post(activation)),
         ("/users/resend_activation/", post(resend_activation)),

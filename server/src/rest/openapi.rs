@@ -203,7 +203,21 @@ pub const OPERATIONS: &[Op] = &[
         "djoser: sign up (`re_password` with USER_CREATE_PASSWORD_RETYPE): `{email, username, id}`",
         &[("username", true), ("email", true), ("password", true), ("re_password", false)],
     ))),
+    authed(list(op(Get, "/auth/users/", "djoser: the users the caller may see (itself: HIDE_USERS)", &[]))),
     authed(op(Get, "/auth/users/me/", "djoser: the caller, `{email, id, username}`", &[])),
+    authed(also(op(Get, "/auth/users/{id}/", "djoser: the caller by id (any other id: 404)", &[]), &[NOT_FOUND])),
+    authed(also(op(Patch, "/auth/users/{id}/", "djoser: update the caller by id", &[("email", false)]), &[NOT_FOUND])),
+    authed(also(op(Put, "/auth/users/{id}/", "djoser: update the caller by id", &[("email", false)]), &[NOT_FOUND])),
+    authed(also(
+        no_content(op(Delete, "/auth/users/{id}/", "djoser: delete the caller by id", &[("current_password", true)])),
+        &[NOT_FOUND],
+    )),
+    limited(authed(no_content(op(
+        Post,
+        "/auth/users/set_username/",
+        "djoser: a new username (`re_new_username` with SET_USERNAME_RETYPE)",
+        &[("current_password", true), ("new_username", true), ("re_new_username", false)],
+    )))),
     authed(op(Put, "/auth/users/me/", "djoser: update the caller (the username is read-only)", &[("email", false)])),
     authed(op(Patch, "/auth/users/me/", "djoser: update the caller (the username is read-only)", &[("email", false)])),
     limited(authed(no_content(op(
@@ -366,7 +380,7 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
         b = b.request_body(Some(body.build()));
     }
     let path_params = [
-        ("id", Type::Integer, "The connected account's `id` from `socialaccounts/`"),
+        ("id", Type::Integer, "The connected account's `id` from `socialaccounts/`, or djoser's user id"),
         ("provider", Type::String, "A configured provider: `github`, `google` or a generic OIDC provider's id"),
     ];
     for (name, kind, description) in path_params {

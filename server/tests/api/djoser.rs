@@ -14,6 +14,7 @@ cases!(
     one_account_every_door,
     second_factor_is_never_skipped,
     djoser_checks_what_djoser_checks,
+    users_by_id_and_usernames,
     the_door_can_be_turned_off
 );
 
@@ -337,6 +338,46 @@ async fn djoser_checks_what_djoser_checks(b: Backend) {
     assert_eq!(browser.get(url("/users/me/")).send().await.expect("me").status().as_u16(), 200);
     assert_eq!(browser.post(url("/token/logout/")).send().await.expect("logout").status().as_u16(), 204);
     assert_eq!(browser.get(url("/users/me/")).send().await.expect("me").status().as_u16(), 401);
+}
+
+async fn users_by_id_and_usernames(b: Backend) {
+    let app = TestApp::spawn(djoser_app(&b).env("LATCHKEY_DJOSER_SET_USERNAME_RETYPE", "true")).await;
+    app.signup_verified("ada", "ada@example.com").await;
+    app.signup_verified("bob", "bob@example.com").await;
+    let auth = Auth::Token(token_login(&app, "ada", PASSWORD).await.str("auth_token"));
+    let me = dj(&app, Method::GET, "/users/me/", None, &auth).await.body;
+    let id = me["id"].as_i64().expect("id");
+    // HIDE_USERS: the list holds only the caller
+    let r = dj(&app, Method::GET, "/users/", None, &auth).await;
+    assert_eq!((r.status, r.body), (200, json!([me])));
+    assert_eq!(dj(&app, Method::GET, "/users/", None, &Auth::None).await.status, 401);
+    let r = dj(&app, Method::GET, &format!("/users/{id}/"), None, &auth).await;
+    assert_eq!((r.status, r.body), (200, me.clone()));
+    // another user's id and an id nobody has answer alike, for every method
+    for other in [id + 1, 999_999] {
+        for method in [Method::GET, Method::PATCH, Method::DELETE] {
+            let body = Some(json!({"current_password": PASSWORD}));
+            let r = dj(&app, method.clone(), &format!("/users/{other}/"), body, &auth).await;
+            assert_eq!((r.status, r.body), (404, json!({"detail": "Not found."})), "{method} {other}");
+        }
+    }
+    assert_eq!(app.login("bob", PASSWORD).await.status, 200, "bob is still there");
+
+    // set_username
+    let set = |current: &str, new: &str, again: &str| json!({"current_password": current, "new_username": new, "re_new_username": again});
+    let r = dj(&app, Method::POST, "/users/set_username/", Some(set(PASSWORD, "lovelace", "lovelac3")), &auth).await;
+    assert_eq!((r.status, r.body), (400, json!({"non_field_errors": ["The two username fields didn't match."]})));
+    let r = dj(&app, Method::POST, "/users/set_username/", Some(set("wrong-one", "lovelace", "lovelace")), &auth).await;
+    assert_eq!((r.status, r.body), (400, json!({"current_password": ["Invalid password."]})));
+    let r = dj(&app, Method::POST, "/users/set_username/", Some(set(PASSWORD, "BOB", "BOB")), &auth).await;
+    assert_eq!((r.status, r.body), (400, json!({"new_username": ["A user with that username already exists."]})));
+    let r = dj(&app, Method::POST, "/users/set_username/", Some(set(PASSWORD, "a b", "a b")), &auth).await;
+    assert_eq!(r.status, 400);
+    assert!(r.body["new_username"][0].as_str().unwrap_or("").starts_with("Enter a valid username."), "{:?}", r.body);
+    let r = dj(&app, Method::POST, "/users/set_username/", Some(set(PASSWORD, "lovelace", "lovelace")), &auth).await;
+    assert_eq!((r.status, r.body), (204, Value::Null));
+    assert_eq!(token_login(&app, "lovelace", PASSWORD).await.status, 200);
+    assert_eq!(token_login(&app, "ada", PASSWORD).await.status, 400);
 }
 
 async fn the_door_can_be_turned_off(b: Backend) {

@@ -87,6 +87,26 @@ impl Engine {
         })
     }
 
+    /// A new username, given the current password (djoser's `set_username/`).
+    /// The password is checked first, on the account's shared budget.
+    ///
+    /// # Errors
+    /// `Invalid` on `old_password` (blank, wrong) or `username`; `Throttled`.
+    pub async fn change_username(
+        &self,
+        user: User,
+        password: secrecy::SecretString,
+        username: String,
+    ) -> Result<User, FlowError> {
+        let mut errors = Problems::new();
+        super::require_secret(&mut errors, "old_password", &password);
+        errors.into_result()?;
+        if user.password_hash.is_none() || !self.check_current_password(&user, password).await? {
+            return Err(FlowError::field("old_password", Code::OldPasswordWrong));
+        }
+        self.update_profile(user, ProfileInput { username: Some(username), ..Default::default() }).await
+    }
+
     /// # Errors
     /// `Invalid` per field; `username` when taken by another account.
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
