@@ -45,6 +45,9 @@ pub struct DjoserSettings {
     pub set_password_retype: bool,
     pub password_reset_confirm_retype: bool,
     pub set_username_retype: bool,
+    pub username_reset_confirm_retype: bool,
+    /// The link of username-reset emails; `None`: `reset_username/` is off.
+    pub username_reset_url: Option<String>,
     /// The links of emails asked for through this door.
     pub links: app::core::config::LinkTemplates,
 }
@@ -79,6 +82,11 @@ fn djoser(src: &Source, engine: &EngineConfig) -> anyhow::Result<Option<DjoserSe
         set_password_retype: src.parse("LATCHKEY_DJOSER_SET_PASSWORD_RETYPE", false)?,
         password_reset_confirm_retype: src.parse("LATCHKEY_DJOSER_PASSWORD_RESET_CONFIRM_RETYPE", false)?,
         set_username_retype: src.parse("LATCHKEY_DJOSER_SET_USERNAME_RETYPE", false)?,
+        username_reset_confirm_retype: src.parse("LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_RETYPE", false)?,
+        username_reset_url: match src.get("LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL") {
+            Some(_) => Some(link("LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL", "")?),
+            None => None,
+        },
         links: app::core::config::LinkTemplates { verify, reset },
     }))
 }

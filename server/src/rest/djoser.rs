@@ -185,6 +185,38 @@ async fn set_username(State(state): State<AppState>, authed: Authed, mut p: Payl
     Ok(no_content())
 }
 
+/// POST `users/reset_username/`: `email`; 204 whoever it belongs to. Off
+/// (404) unless `LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL` is set.
+async fn reset_username(State(state): State<AppState>, ClientOf(client): ClientOf, mut p: Payload) -> Result<Response> {
+    let template = username_reset_url(&state)?;
+    let email = p.required("email");
+    p.finish()?;
+    state.engine.request_username_reset(&email, client, template).await?;
+    Ok(no_content())
+}
+
+/// POST `users/reset_username_confirm/`: `uid`, `token`, `new_username`
+/// (`re_new_username` with the retype setting); 204.
+async fn reset_username_confirm(State(state): State<AppState>, mut p: Payload) -> Result<Response> {
+    username_reset_url(&state)?;
+    let retype = settings(&state)?.username_reset_confirm_retype;
+    let (uid, token, new) = (p.required("uid"), p.required("token"), p.required("new_username"));
+    let again = if retype { Some(p.required("re_new_username")) } else { None };
+    p.finish()?;
+    if again.is_some_and(|a| a != new) {
+        return Err(FlowError::non_field(Code::UsernameMismatch).into());
+    }
+    state.engine.confirm_username_reset(&uid, &token, new).await.map_err(|e| rename(e, "username", "new_username"))?;
+    Ok(no_content())
+}
+
+fn username_reset_url(state: &AppState) -> Result<String> {
+    settings(state)?
+        .username_reset_url
+        .clone()
+        .ok_or_else(|| ApiError::detail(StatusCode::NOT_FOUND, "Not found.").into())
+}
+
 /// Moves what the engine found on `from` to djoser's `to`.
 fn rename(e: FlowError, from: &str, to: &str) -> FlowError {
     match e {
@@ -392,7 +424,9 @@ async fn not_found() -> ApiError {
 /// djoser's routes: `users/...` need their trailing slash (DRF's router),
 /// `token/...` and `jwt/...` take it or leave it.
 pub fn router() -> Router<AppState> {
-    let users: [(&str, MethodRouter<AppState>); 10] = [
+    let users: [(&str, MethodRouter<AppState>); 12] = [
+        ("/users/reset_username/", post(reset_username)),
+        ("/users/reset_username_confirm/", post(reset_username_confirm)),
         ("/users/", post(create).get(list)),
         ("/users/{id}/", get(by_id_get).put(by_id_update).patch(by_id_update).delete(by_id_delete)),
         ("/users/set_username/", post(set_username)),

@@ -250,6 +250,18 @@ pub const OPERATIONS: &[Op] = &[
         "djoser: email a password reset link",
         &[("email", true)],
     ))),
+    limited(no_content(op(
+        Post,
+        "/auth/users/reset_username/",
+        "djoser: email a username reset link (needs LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL)",
+        &[("email", true)],
+    ))),
+    no_content(op(
+        Post,
+        "/auth/users/reset_username_confirm/",
+        "djoser: set a new username with the link's uid and token",
+        &[("uid", true), ("token", true), ("new_username", true), ("re_new_username", false)],
+    )),
     no_content(op(
         Post,
         "/auth/users/reset_password_confirm/",

@@ -15,6 +15,7 @@ cases!(
     second_factor_is_never_skipped,
     djoser_checks_what_djoser_checks,
     users_by_id_and_usernames,
+    username_reset,
     the_door_can_be_turned_off
 );
 
@@ -378,6 +379,55 @@ async fn users_by_id_and_usernames(b: Backend) {
     assert_eq!((r.status, r.body), (204, Value::Null));
     assert_eq!(token_login(&app, "lovelace", PASSWORD).await.status, 200);
     assert_eq!(token_login(&app, "ada", PASSWORD).await.status, 400);
+}
+
+async fn username_reset(b: Backend) {
+    // off until its link is configured, as djoser needs USERNAME_RESET_CONFIRM_URL
+    let app = TestApp::spawn(djoser_app(&b)).await;
+    let r = post(&app, "/users/reset_username/", json!({"email": "ada@example.com"})).await;
+    assert_eq!((r.status, r.body), (404, json!({"detail": "Not found."})));
+
+    let app = TestApp::spawn(
+        djoser_app(&b).env("LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL", "#/username/reset/confirm/{uid}/{token}"),
+    )
+    .await;
+    app.signup_verified("ada", "ada@example.com").await;
+    app.signup_verified("bob", "bob@example.com").await;
+    for email in ["ada@example.com", "nobody@example.com"] {
+        let r = post(&app, "/users/reset_username/", json!({"email": email})).await;
+        assert_eq!((r.status, r.body), (204, Value::Null), "{email}");
+    }
+    let mail = app.smtp.wait_for_subject("ada@example.com", "Choose a new Latchkey username", 1).await;
+    let link = mail.link();
+    assert!(link.starts_with("http://latchkey.test/#/username/reset/confirm/"), "{link}");
+    let (uid, token) = uid_token(&link);
+    let confirm = |token: &str, name: &str| json!({"uid": uid, "token": token, "new_username": name});
+    let r = post(&app, "/users/reset_username_confirm/", confirm("bad", "lovelace")).await;
+    assert_eq!((r.status, r.body), (400, json!({"token": ["Invalid token for given user."]})));
+    let r = post(&app, "/users/reset_username_confirm/", confirm(&token, "Bob")).await;
+    assert_eq!((r.status, r.body), (400, json!({"new_username": ["A user with that username already exists."]})));
+    let r = post(&app, "/users/reset_username_confirm/", confirm(&token, "lovelace")).await;
+    assert_eq!((r.status, r.body), (204, Value::Null), "a refused name left the link usable");
+    let r = post(&app, "/users/reset_username_confirm/", confirm(&token, "ada2")).await;
+    assert_eq!((r.status, r.body), (400, json!({"token": ["Invalid token for given user."]})), "single use");
+    assert_eq!(token_login(&app, "lovelace", PASSWORD).await.status, 200);
+
+    // a link asked for before a password change dies with it
+    let r = post(&app, "/users/reset_username/", json!({"email": "bob@example.com"})).await;
+    assert_eq!(r.status, 204);
+    let (bob_uid, bob_token) =
+        uid_token(&app.smtp.wait_for_subject("bob@example.com", "Choose a new Latchkey username", 1).await.link());
+    let auth = app.login_auth("bob", PASSWORD).await;
+    let change =
+        json!({"old_password": PASSWORD, "new_password1": "Fresh-Latch-42", "new_password2": "Fresh-Latch-42"});
+    assert_eq!(app.post_auth("/password/change/", change, &auth).await.status, 200);
+    let r = post(
+        &app,
+        "/users/reset_username_confirm/",
+        json!({"uid": bob_uid, "token": bob_token, "new_username": "robert"}),
+    )
+    .await;
+    assert_eq!((r.status, r.body), (400, json!({"token": ["Invalid token for given user."]})));
 }
 
 async fn the_door_can_be_turned_off(b: Backend) {

@@ -11,7 +11,8 @@ async fn openapi_describes_the_real_routes(b: Backend) {
         Opts::new(&b)
             .env("LATCHKEY_OIDC_ISSUER", "http://127.0.0.1:9")
             .env("LATCHKEY_OIDC_CLIENT_ID", "c")
-            .env("LATCHKEY_OIDC_CLIENT_SECRET", "s"),
+            .env("LATCHKEY_OIDC_CLIENT_SECRET", "s")
+            .env("LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL", "#/u/{uid}/{token}"),
     )
     .await;
     let doc: Value =

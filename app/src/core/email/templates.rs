@@ -33,6 +33,7 @@ fn lookup(kind: &str) -> Option<Template> {
         "recovery_code_used" => Some(template!("recovery_code_used")),
         "recovery_codes_regenerated" => Some(template!("recovery_codes_regenerated")),
         "social_linked" => Some(template!("social_linked")),
+        "username_reset" => Some(template!("username_reset")),
         _ => None,
     }
 }

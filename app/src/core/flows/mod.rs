@@ -18,6 +18,7 @@ pub mod sign_in;
 pub mod signup;
 pub mod social;
 pub mod throttle;
+pub mod username_reset;
 pub mod verify_email;
 
 use crate::core::codes::Code;

@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait
 pub const VERIFY_EMAIL: &str = "verify_email";
 pub const PASSWORD_RESET: &str = "password_reset";
 pub const CHANGE_EMAIL: &str = "change_email";
+pub const USERNAME_RESET: &str = "username_reset";
 
 /// A new link of `kind`, made in credential generation `epoch`.
 #[allow(clippy::too_many_arguments)]
