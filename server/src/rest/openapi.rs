@@ -52,6 +52,7 @@ const fn upload(mut o: Op) -> Op {
     o
 }
 
+const USERNAME_RESET_OFF: (&str, &str) = ("404", "LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL is not set");
 const NOT_FOUND: (&str, &str) = ("404", "Unknown, used or expired key, or unknown provider or account");
 const BAD_JWT: (&str, &str) = ("401", "`{\"code\": \"token_not_valid\", ...}`: invalid, expired or revoked token");
 const UPLOAD_ERRORS: &[(&str, &str)] =
@@ -250,18 +251,24 @@ pub const OPERATIONS: &[Op] = &[
         "djoser: email a password reset link",
         &[("email", true)],
     ))),
-    limited(no_content(op(
-        Post,
-        "/auth/users/reset_username/",
-        "djoser: email a username reset link (needs LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL)",
-        &[("email", true)],
-    ))),
-    no_content(op(
-        Post,
-        "/auth/users/reset_username_confirm/",
-        "djoser: set a new username with the link's uid and token",
-        &[("uid", true), ("token", true), ("new_username", true), ("re_new_username", false)],
+    limited(also(
+        no_content(op(
+            Post,
+            "/auth/users/reset_username/",
+            "djoser: email a username reset link (needs LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL)",
+            &[("email", true)],
+        )),
+        &[USERNAME_RESET_OFF],
     )),
+    also(
+        no_content(op(
+            Post,
+            "/auth/users/reset_username_confirm/",
+            "djoser: set a new username with the link's uid and token",
+            &[("uid", true), ("token", true), ("new_username", true), ("re_new_username", false)],
+        )),
+        &[USERNAME_RESET_OFF],
+    ),
     no_content(op(
         Post,
         "/auth/users/reset_password_confirm/",
@@ -275,11 +282,14 @@ pub const OPERATIONS: &[Op] = &[
         &[("username", false), ("email", false), ("password", true)],
     )),
     authed(no_content(op(Post, "/auth/token/logout/", "djoser: end the token the request came with", &[]))),
-    limited(op(
-        Post,
-        "/auth/jwt/create/",
-        "djoser (simplejwt): `{refresh, access}`",
-        &[("username", true), ("password", true)],
+    limited(also(
+        op(
+            Post,
+            "/auth/jwt/create/",
+            "djoser (simplejwt): `{refresh, access}`",
+            &[("username", true), ("password", true)],
+        ),
+        &[("401", "`{\"detail\": \"No active account found with the given credentials\"}`, or two-factor required")],
     )),
     also(
         op(Post, "/auth/jwt/refresh/", "djoser (simplejwt): `{access, refresh}` (it rotates)", &[("refresh", true)]),
