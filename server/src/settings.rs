@@ -33,6 +33,8 @@ pub struct Settings {
     pub max_connections: usize,
     /// The djoser door (`None`: off).
     pub djoser: Option<DjoserSettings>,
+    /// The django-rest-registration door (`None`: off).
+    pub rest_registration: Option<RestRegistrationSettings>,
     pub engine: EngineConfig,
 }
 
@@ -54,18 +56,9 @@ pub struct DjoserSettings {
 
 /// `LATCHKEY_DJOSER_PREFIX` (`/auth`; `off` turns the door off) and the rest.
 fn djoser(src: &Source, engine: &EngineConfig) -> anyhow::Result<Option<DjoserSettings>> {
-    let prefix = src.get("LATCHKEY_DJOSER_PREFIX").unwrap_or_else(|| "/auth".into());
-    if prefix == "off" {
+    let Some(prefix) = door_prefix(src, "LATCHKEY_DJOSER_PREFIX", "/auth", &["/api"])? else {
         return Ok(None);
-    }
-    let prefix = format!("/{}", prefix.trim_matches('/'));
-    let plain = prefix.chars().all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c));
-    let taken = ["/api", "/fn", "/media", "/accounts", "/pkg"]
-        .iter()
-        .any(|m| prefix == *m || prefix.starts_with(&format!("{m}/")));
-    if prefix == "/" || !plain || taken || prefix.contains("//") {
-        bail!("LATCHKEY_DJOSER_PREFIX={prefix:?}: expected a path of its own, such as /auth");
-    }
+    };
     // djoser's ACTIVATION_URL and PASSWORD_RESET_CONFIRM_URL are relative to the front-end's domain
     let link = |name: &str, default: &str| match src.get(name) {
         Some(url) if url.contains("{uid}") && url.contains("{token}") => {
@@ -87,7 +80,101 @@ fn djoser(src: &Source, engine: &EngineConfig) -> anyhow::Result<Option<DjoserSe
             Some(_) => Some(link("LATCHKEY_DJOSER_USERNAME_RESET_CONFIRM_URL", "")?),
             None => None,
         },
-        links: app::core::config::LinkTemplates { verify, reset },
+        links: app::core::config::LinkTemplates { verify, reset, ..app::core::config::LinkTemplates::pages() },
+    }))
+}
+
+/// Paths a door may not be mounted over, under or above.
+const TAKEN: [&str; 13] = [
+    "/api/auth",
+    "/api/docs",
+    "/api/openapi.json",
+    "/fn",
+    "/media",
+    "/accounts",
+    "/pkg",
+    "/login",
+    "/signup",
+    "/profile",
+    "/password-reset",
+    "/verify-email",
+    "/email-change",
+];
+
+/// A door's prefix from `var` (`off`: the door is off): a plain path that
+/// neither holds nor sits inside another part of the site or `also`.
+fn door_prefix(src: &Source, var: &str, default: &str, also: &[&str]) -> anyhow::Result<Option<String>> {
+    let prefix = src.get(var).unwrap_or_else(|| default.into());
+    if prefix == "off" {
+        return Ok(None);
+    }
+    let prefix = format!("/{}", prefix.trim_matches('/'));
+    let plain = prefix.chars().all(|c| c.is_ascii_alphanumeric() || "/-._~".contains(c));
+    let nested = |a: &str, b: &str| a == b || a.starts_with(&format!("{b}/"));
+    let taken = TAKEN.iter().chain(also).any(|m| nested(&prefix, m) || nested(m, &prefix));
+    if prefix == "/" || !plain || taken || prefix.contains("//") {
+        bail!("{var}={prefix:?}: expected a path of its own, such as {default}");
+    }
+    Ok(Some(prefix))
+}
+
+/// django-rest-registration's settings, under their names with
+/// `LATCHKEY_REST_REGISTRATION_` in front.
+#[derive(Clone, Debug)]
+pub struct RestRegistrationSettings {
+    /// Where the door is mounted (`/api/v1/accounts`).
+    pub prefix: String,
+    pub register_password_confirm: bool,
+    pub change_password_confirm: bool,
+    pub reset_password_confirm: bool,
+    /// `send-reset-password-link/` reads `email` instead of `login`.
+    pub reset_link_use_email: bool,
+    /// `register-email/` asks for the current password (the package does not).
+    pub register_email_password: bool,
+    /// The links of emails asked for through this door (the signed query).
+    pub links: app::core::config::LinkTemplates,
+}
+
+/// `LATCHKEY_REST_REGISTRATION_PREFIX` (`/api/v1/accounts`; `off` turns the
+/// door off) and the rest.
+fn rest_registration(
+    src: &Source,
+    djoser: Option<&DjoserSettings>,
+) -> anyhow::Result<Option<RestRegistrationSettings>> {
+    let var = "LATCHKEY_REST_REGISTRATION_PREFIX";
+    let also: Vec<&str> = djoser.map(|d| d.prefix.as_str()).into_iter().collect();
+    let Some(prefix) = door_prefix(src, var, "/api/v1/accounts", &also)? else {
+        return Ok(None);
+    };
+    // the package's *_VERIFICATION_URL: where the link points, its query
+    // appended; by default Latchkey's own pages for the same key
+    let link = |name: &str, default: &str| -> anyhow::Result<String> {
+        let var = format!("LATCHKEY_REST_REGISTRATION_{name}");
+        match src.get(&var) {
+            None => Ok(default.to_owned()),
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => Ok(url),
+            Some(url) if url.starts_with('/') => Ok(format!("{{public_url}}{url}")),
+            Some(url) => bail!("{var}={url:?}: expected an absolute URL or a path"),
+        }
+    };
+    let pages = app::core::config::LinkTemplates::pages();
+    Ok(Some(RestRegistrationSettings {
+        prefix,
+        register_password_confirm: src
+            .parse("LATCHKEY_REST_REGISTRATION_REGISTER_SERIALIZER_PASSWORD_CONFIRM", true)?,
+        change_password_confirm: src
+            .parse("LATCHKEY_REST_REGISTRATION_CHANGE_PASSWORD_SERIALIZER_PASSWORD_CONFIRM", true)?,
+        reset_password_confirm: src
+            .parse("LATCHKEY_REST_REGISTRATION_RESET_PASSWORD_SERIALIZER_PASSWORD_CONFIRM", false)?,
+        reset_link_use_email: src
+            .parse("LATCHKEY_REST_REGISTRATION_SEND_RESET_PASSWORD_LINK_SERIALIZER_USE_EMAIL", false)?,
+        register_email_password: src.parse("LATCHKEY_REST_REGISTRATION_REGISTER_EMAIL_PASSWORD_REQUIRED", false)?,
+        links: app::core::config::LinkTemplates {
+            verify: link("REGISTER_VERIFICATION_URL", &pages.verify)?,
+            reset: link("RESET_PASSWORD_VERIFICATION_URL", &pages.reset)?,
+            change_email: link("REGISTER_EMAIL_VERIFICATION_URL", &pages.change_email)?,
+            signed_query: true,
+        },
     }))
 }
 
@@ -310,6 +397,7 @@ impl Settings {
             engine.hash_queue_limit =
                 Some(n.parse().map_err(|_| anyhow::anyhow!("LATCHKEY_HASH_QUEUE={n:?}: expected a number"))?);
         }
+        let djoser = djoser(src, &engine)?;
         Ok(Self {
             addr,
             database_url,
@@ -322,7 +410,8 @@ impl Settings {
             body_timeout_secs: src.parse("LATCHKEY_BODY_TIMEOUT", 30)?,
             request_timeout_secs: src.parse("LATCHKEY_REQUEST_TIMEOUT", 120)?,
             max_connections: src.parse("LATCHKEY_MAX_CONNECTIONS", 1000)?,
-            djoser: djoser(src, &engine)?,
+            rest_registration: rest_registration(src, djoser.as_ref())?,
+            djoser,
             data_dir,
             engine,
         })
@@ -348,6 +437,29 @@ mod tests {
         }
         let s = src(&[("LATCHKEY_DJOSER_PREFIX", "accounts-v2/"), ("LATCHKEY_DATA_DIR", &data)], &[]);
         assert_eq!(Settings::from_source(&s)?.djoser.map(|d| d.prefix).as_deref(), Some("/accounts-v2"));
+        Ok(())
+    }
+
+    #[test]
+    fn rest_registration_prefix_stays_clear_of_the_rest() -> anyhow::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let data = dir.path().to_string_lossy().to_string();
+        let rr = "LATCHKEY_REST_REGISTRATION_PREFIX";
+        for bad in ["/api", "/api/auth", "/api/auth/v1", "/api/docs", "/auth", "/auth/rr", "/login", "/"] {
+            let s = src(&[(rr, bad), ("LATCHKEY_DATA_DIR", &data)], &[]);
+            assert!(Settings::from_source(&s).is_err(), "{bad}");
+        }
+        let s = src(&[("LATCHKEY_DATA_DIR", &data)], &[]);
+        let settings = Settings::from_source(&s)?;
+        let door = settings.rest_registration.ok_or_else(|| anyhow::anyhow!("on by default"))?;
+        assert_eq!(door.prefix, "/api/v1/accounts");
+        assert!(door.links.signed_query && door.links.verify.starts_with("{public_url}/verify-email/"));
+        let s = src(&[(rr, "off"), ("LATCHKEY_DJOSER_PREFIX", "off"), ("LATCHKEY_DATA_DIR", &data)], &[]);
+        let settings = Settings::from_source(&s)?;
+        assert!(settings.rest_registration.is_none() && settings.djoser.is_none());
+        let url = "LATCHKEY_REST_REGISTRATION_REGISTER_VERIFICATION_URL";
+        let s = src(&[(url, "front.test/verify"), ("LATCHKEY_DATA_DIR", &data)], &[]);
+        assert!(Settings::from_source(&s).is_err(), "neither absolute nor a path");
         Ok(())
     }
 

@@ -9,13 +9,19 @@ use anyhow::Context;
 use app::core::email::{Mailer, OutboxMailer, SmtpMailer};
 use app::core::{Clock, Engine};
 use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -73,6 +79,7 @@ fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
 /// The whole HTTP surface: JSON API, server functions, pages, static files.
 pub fn router(state: AppState) -> Router {
     let engine = state.engine.clone();
+    let engine_for_errors = state.engine.clone();
     let sessions =
         session::layer(engine.clone(), state.settings.secure_cookies(), state.settings.engine.session_ttl_secs);
     let options = state.leptos_options.clone();
@@ -86,6 +93,9 @@ pub fn router(state: AppState) -> Router {
     let mut doors = Router::new().nest("/api/auth", rest::router(avatar_limit));
     if let Some(djoser) = &state.settings.djoser {
         doors = doors.nest(&djoser.prefix, rest::djoser::router());
+    }
+    if let Some(rr) = &state.settings.rest_registration {
+        doors = doors.nest(&rr.prefix, rest::rest_registration::router());
     }
     let routes = doors
         .merge(docs)
@@ -105,7 +115,7 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(engine.clone()),
             move || shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(fallback(engine_for_errors))
         .layer(axum::middleware::from_fn(body_limit::server_functions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(sessions)
@@ -116,6 +126,25 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(state.settings.request_timeout_secs),
         ));
     headers::apply(routes, https).layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// What no route answers: a JSON 404 under `/api/`, else a static file or
+/// the "Page not found" page (rendered with the engine, like every page).
+fn fallback(
+    engine: Engine,
+) -> impl Fn(Uri, State<AppState>, Request<Body>) -> Pin<Box<dyn Future<Output = Response> + Send>> + Clone + Send + 'static
+{
+    let pages =
+        leptos_axum::file_and_error_handler_with_context::<AppState, _>(move || provide_context(engine.clone()), shell);
+    move |uri: Uri, state: State<AppState>, req: Request<Body>| {
+        let pages = pages.clone();
+        Box::pin(async move {
+            if uri.path() == "/api" || uri.path().starts_with("/api/") {
+                return rest::not_found().await.into_response();
+            }
+            pages(uri, state, req).await
+        })
+    }
 }
 
 /// The engine on the configured database (migrated) and mailer, reading

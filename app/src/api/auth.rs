@@ -20,6 +20,8 @@ pub async fn signup(
         email: email.clone(),
         password1: SecretString::from(password1),
         password2: SecretString::from(password2),
+        first_name: String::new(),
+        last_name: String::new(),
         client: forms::client(&engine).await,
         links: None,
     };

@@ -42,7 +42,8 @@ pub async fn change_email(new_email: String, password: String) -> Result<FormSta
     use secrecy::SecretString;
     let engine = forms::engine()?;
     let (user, _) = forms::require_user(&engine).await?;
-    let input = EmailChangeInput { new_email: new_email.clone(), password: SecretString::from(password) };
+    let input =
+        EmailChangeInput { new_email: new_email.clone(), password: Some(SecretString::from(password)), links: None };
     let result = engine.request_email_change(&user, input, forms::client(&engine).await).await;
     forms::finish(result, &[("new_email", new_email.as_str())], "/profile?notice=email_change_sent")
 }

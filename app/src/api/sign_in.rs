@@ -26,6 +26,9 @@ pub enum Door {
     /// An API door that always hands out a JWT pair and no session
     /// (djoser's `jwt/create/`).
     Jwt,
+    /// An API door that starts a session and hands out an opaque token
+    /// (django-rest-registration's `login/`).
+    SessionAndToken,
 }
 
 /// What a finished sign-in issued besides the session.
@@ -46,7 +49,7 @@ pub async fn finish_sign_in(
     user_agent: Option<&str>,
     door: Door,
 ) -> Result<Issued, FlowError> {
-    if matches!(door, Door::Api | Door::Page) {
+    if matches!(door, Door::Api | Door::Page | Door::SessionAndToken) {
         super::session::sign_in(session, user, user_agent).await.map_err(FlowError::Unexpected)?;
         let store = |e: tower_sessions::session::Error| FlowError::Unexpected(e.into());
         session.remove::<String>(PENDING_KEY).await.map_err(store)?;
@@ -54,7 +57,7 @@ pub async fn finish_sign_in(
     }
     Ok(match (door, engine.config().auth_mode) {
         (Door::Page, _) => Issued::Session,
-        (Door::Token, _) => Issued::Token(engine.issue_token(user).await?),
+        (Door::Token | Door::SessionAndToken, _) => Issued::Token(engine.issue_token(user).await?),
         (Door::Jwt, _) => Issued::Jwt(engine.issue_jwt(user).await?),
         (Door::Api, AuthMode::Token) => Issued::Token(engine.issue_token(user).await?),
         (Door::Api, AuthMode::Jwt) => Issued::Jwt(engine.issue_jwt(user).await?),

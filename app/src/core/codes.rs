@@ -27,6 +27,17 @@ pub enum Code {
     InvalidUid,
     /// A link's token is unknown, used, expired or someone else's.
     InvalidToken,
+    /// A signed link (`user_id`, `timestamp`, `signature`) whose parts do
+    /// not belong together, or that was used already.
+    SignatureInvalid,
+    /// A genuine signed link past its period.
+    SignatureExpired,
+    /// Asked to revoke API tokens, the account had none.
+    TokenNotFound,
+    /// A valid integer was expected.
+    NotAnInteger,
+    /// A valid boolean was expected.
+    NotABoolean,
     // identities
     InvalidEmail,
     InvalidUsername,
@@ -102,6 +113,11 @@ impl Code {
             InvalidValue => "invalid_value",
             InvalidUid => "invalid_uid",
             InvalidToken => "invalid_token",
+            SignatureInvalid => "signature_invalid",
+            SignatureExpired => "signature_expired",
+            TokenNotFound => "token_not_found",
+            NotAnInteger => "not_an_integer",
+            NotABoolean => "not_a_boolean",
             InvalidEmail => "invalid_email",
             InvalidUsername => "invalid_username",
             UsernameMixedScripts => "username_mixed_scripts",

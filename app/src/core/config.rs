@@ -200,6 +200,34 @@ pub struct LinkTemplates {
     pub verify: String,
     /// Password reset; `{public_url}`, `{uid}` and `{token}` are replaced.
     pub reset: String,
+    /// Email change; `{public_url}` and `{key}` are replaced.
+    pub change_email: String,
+    /// Whether links end in django-rest-registration's query: `user_id`,
+    /// (`email`,) `timestamp` and `signature` (the key).
+    pub signed_query: bool,
+}
+
+/// What one emailed link carries.
+pub struct Link<'a> {
+    pub user_id: i32,
+    /// The one-time key (`{key}`, `{token}`, the `signature`).
+    pub key: &'a str,
+    /// When the key was made (the `timestamp`).
+    pub issued_at: i64,
+    /// The address an email change confirms.
+    pub email: Option<&'a str>,
+}
+
+impl LinkTemplates {
+    /// The pages' links, also dj-rest-auth's.
+    pub fn pages() -> Self {
+        Self {
+            verify: "{public_url}/verify-email/{key}".into(),
+            reset: "{public_url}/password-reset/{uid}/{token}".into(),
+            change_email: "{public_url}/email-change/{key}".into(),
+            signed_query: false,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -257,10 +285,7 @@ impl EngineConfig {
             login_method: LoginMethod::UsernameEmail,
             auth_mode: AuthMode::Token,
             public_url: public_url.trim_end_matches('/').to_owned(),
-            links: LinkTemplates {
-                verify: "{public_url}/verify-email/{key}".into(),
-                reset: "{public_url}/password-reset/{uid}/{token}".into(),
-            },
+            links: LinkTemplates::pages(),
             secret_key: SecretString::from(secret_key.to_owned()),
             email_from: "Latchkey <no-reply@latchkey.local>".into(),
             verification_ttl_secs: 3 * 24 * 3600,
@@ -289,28 +314,57 @@ impl EngineConfig {
         }
     }
 
-    /// The verification link, from the templates of the door the request came through.
-    pub fn verify_url(&self, links: &LinkTemplates, uid: &str, key: &str) -> String {
-        links.verify.replace("{public_url}", &self.public_url).replace("{uid}", uid).replace("{key}", key)
-    }
-
-    pub fn change_email_url(&self, key: &str) -> String {
-        format!("{}/email-change/{key}", self.public_url)
+    /// An emailed link: `template` (one of the door's [`LinkTemplates`])
+    /// filled in, with the signed query when the door asks for it.
+    pub fn link(&self, links: &LinkTemplates, template: &str, link: &Link) -> String {
+        let key = link.key;
+        let mut url = template
+            .replace("{public_url}", &self.public_url)
+            .replace("{uid}", &crate::core::secrets::encode_uid(link.user_id))
+            .replace("{key}", key)
+            .replace("{token}", key);
+        if links.signed_query {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            query.append_pair("user_id", &link.user_id.to_string());
+            if let Some(email) = link.email {
+                query.append_pair("email", email);
+            }
+            query.append_pair("timestamp", &link.issued_at.to_string()).append_pair("signature", key);
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&query.finish());
+        }
+        url
     }
 
     /// Where a provider sends the browser back to.
     pub fn social_callback_url(&self, provider: &str) -> String {
         format!("{}/accounts/{provider}/login/callback/", self.public_url)
     }
-
-    pub fn reset_url(&self, links: &LinkTemplates, uid: &str, token: &str) -> String {
-        links.reset.replace("{public_url}", &self.public_url).replace("{uid}", uid).replace("{token}", token)
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn links_carry_the_signed_query_when_asked() {
+        let cfg = EngineConfig::local("https://id.example/", "k");
+        let link = Link { user_id: 7, key: "K-y_z", issued_at: 1_700_000_000, email: Some("a+b@example.com") };
+        let pages = LinkTemplates::pages();
+        assert_eq!(cfg.link(&pages, &pages.change_email, &link), "https://id.example/email-change/K-y_z");
+        let signed =
+            LinkTemplates { change_email: "https://front.test/verify-email/".into(), signed_query: true, ..pages };
+        assert_eq!(
+            cfg.link(&signed, &signed.change_email, &link),
+            "https://front.test/verify-email/?user_id=7&email=a%2Bb%40example.com&timestamp=1700000000&signature=K-y_z"
+        );
+        let link = Link { email: None, ..link };
+        let with_query = LinkTemplates { reset: "https://f.test/r?lang=en".into(), ..signed };
+        assert_eq!(
+            cfg.link(&with_query, &with_query.reset, &link),
+            "https://f.test/r?lang=en&user_id=7&timestamp=1700000000&signature=K-y_z"
+        );
+    }
 
     #[test]
     fn limits_parse() {

@@ -4,3 +4,4 @@
 
 pub mod dj_rest_auth;
 pub mod djoser;
+pub mod rest_registration;

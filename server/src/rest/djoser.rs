@@ -96,8 +96,16 @@ async fn create(State(state): State<AppState>, ClientOf(client): ClientOf, mut p
     let (username, email, password) = (p.required("username"), p.required("email"), p.secret("password"));
     let again = if retype { p.secret("re_password") } else { password.clone() };
     p.finish()?;
-    let input =
-        SignupInput { username, email, password1: password, password2: again, client, links: Some(s.links.clone()) };
+    let input = SignupInput {
+        username,
+        email,
+        password1: password,
+        password2: again,
+        first_name: String::new(),
+        last_name: String::new(),
+        client,
+        links: Some(s.links.clone()),
+    };
     let user = match state.engine.signup(input).await {
         Ok(SignupOutcome::VerificationSent(user) | SignupOutcome::LoggedIn(user)) => user,
         Err(e) if !retype => return Err(without(e, "password2").into()),

@@ -18,7 +18,8 @@ pub async fn change(
     authed: Authed,
     mut p: Payload,
 ) -> ApiResult<Json<Value>> {
-    let input = EmailChangeInput { new_email: p.required("new_email"), password: p.secret("password") };
+    let input =
+        EmailChangeInput { new_email: p.required("new_email"), password: Some(p.secret("password")), links: None };
     p.finish()?;
     state.engine.request_email_change(&authed.user, input, client).await?;
     Ok(Json(json!({ "detail": messages::EMAIL_CHANGE_SENT })))

@@ -14,6 +14,7 @@ pub mod openapi;
 mod password;
 mod payload;
 mod registration;
+pub mod rest_registration;
 mod social;
 mod user;
 
@@ -31,7 +32,9 @@ fn both(router: Router<AppState>, path: &str, route: MethodRouter<AppState>) -> 
     router.route(&format!("{path}/"), route.clone()).route(path, route)
 }
 
-async fn not_found() -> ApiError {
+/// DRF's 404, for any path under `/api/` that no door serves (a door
+/// turned off or moved answers as an unknown path does, in JSON).
+pub async fn not_found() -> ApiError {
     ApiError::detail(StatusCode::NOT_FOUND, "Not found.")
 }
 

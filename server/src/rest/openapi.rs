@@ -296,7 +296,80 @@ pub const OPERATIONS: &[Op] = &[
         &[BAD_JWT],
     ),
     also(op(Post, "/auth/jwt/verify/", "djoser (simplejwt): `{}` for a valid token", &[("token", true)]), &[BAD_JWT]),
+    // django-rest-registration's door, at LATCHKEY_REST_REGISTRATION_PREFIX (`/api/v1/accounts` by default)
+    limited(created(op(
+        Post,
+        "/api/v1/accounts/register/",
+        "django-rest-registration: sign up; the user `{id, username, first_name, last_name, email}`",
+        &[
+            ("username", true),
+            ("email", true),
+            ("first_name", false),
+            ("last_name", false),
+            ("password", true),
+            ("password_confirm", false),
+        ],
+    ))),
+    also(
+        op(
+            Post,
+            "/api/v1/accounts/verify-registration/",
+            "django-rest-registration: verify with the signed link's parts (single use)",
+            SIGNED,
+        ),
+        &[("404", "LATCHKEY_EMAIL_VERIFICATION=none")],
+    ),
+    limited(op(
+        Post,
+        "/api/v1/accounts/send-reset-password-link/",
+        "django-rest-registration: email a signed reset link to the account `login` names (same answer for anyone)",
+        &[("login", false), ("email", false)],
+    )),
+    op(
+        Post,
+        "/api/v1/accounts/reset-password/",
+        "django-rest-registration: a new password with the signed link's parts",
+        &[("user_id", true), ("timestamp", true), ("signature", true), ("password", true), ("password_confirm", false)],
+    ),
+    limited(op(
+        Post,
+        "/api/v1/accounts/login/",
+        "django-rest-registration: `{detail, token}` and a session (a new token per sign-in)",
+        &[("login", true), ("password", true)],
+    )),
+    authed(op(
+        Post,
+        "/api/v1/accounts/logout/",
+        "django-rest-registration: end the session; `revoke_token` ends the token too",
+        &[("revoke_token", false)],
+    )),
+    authed(op(Get, "/api/v1/accounts/profile/", "django-rest-registration: the caller", &[])),
+    authed(op(Post, "/api/v1/accounts/profile/", "django-rest-registration: update the caller", PROFILE_PUT)),
+    authed(op(Put, "/api/v1/accounts/profile/", "django-rest-registration: update the caller", PROFILE_PUT)),
+    authed(op(Patch, "/api/v1/accounts/profile/", "django-rest-registration: update some fields", PROFILE_PATCH)),
+    limited(authed(op(
+        Post,
+        "/api/v1/accounts/change-password/",
+        "django-rest-registration: change the password (`password_confirm` unless its setting is off)",
+        &[("old_password", true), ("password", true), ("password_confirm", false)],
+    ))),
+    limited(authed(op(
+        Post,
+        "/api/v1/accounts/register-email/",
+        "django-rest-registration: email a signed link to a new address (`password` checked when given)",
+        &[("email", true), ("password", false)],
+    ))),
+    op(
+        Post,
+        "/api/v1/accounts/verify-email/",
+        "django-rest-registration: the new address, with the signed link's parts",
+        &[("user_id", true), ("email", true), ("timestamp", true), ("signature", true)],
+    ),
 ];
+
+const SIGNED: &[(&str, bool)] = &[("user_id", true), ("timestamp", true), ("signature", true)];
+const PROFILE_PUT: &[(&str, bool)] = &[("username", true), ("first_name", false), ("last_name", false)];
+const PROFILE_PATCH: &[(&str, bool)] = &[("username", false), ("first_name", false), ("last_name", false)];
 
 /// A string field's schema: limits the server checks the same way.
 fn field(name: &str, required: bool) -> ObjectBuilder {
@@ -307,8 +380,10 @@ fn field(name: &str, required: bool) -> ObjectBuilder {
         "email" | "new_email" => text.max_length(Some(254)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))),
         "first_name" | "last_name" => text.max_length(Some(150)),
         "code" => text.max_length(Some(9)).description(Some("A TOTP code, or a recovery code like 1a2b-3c4d")),
+        "timestamp" => ObjectBuilder::new().schema_type(Type::Integer).description(Some("From the signed link")),
+        "revoke_token" => ObjectBuilder::new().schema_type(Type::Boolean),
         "password" | "old_password" | "new_password1" | "new_password2" | "password1" | "password2" | "re_password"
-        | "current_password" | "new_password" | "re_new_password" => {
+        | "current_password" | "new_password" | "re_new_password" | "password_confirm" => {
             text.max_length(Some(4096)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
         }
         _ => text,
@@ -378,6 +453,8 @@ fn response_of(description: &str, kind: Type) -> utoipa::openapi::Response {
 fn operation(o: &Op) -> utoipa::openapi::path::Operation {
     let tag = if o.path.starts_with("/auth/") {
         "djoser"
+    } else if o.path.starts_with("/api/v1/accounts/") {
+        "django-rest-registration"
     } else if o.path.contains("social") || o.path.contains("{provider}") {
         "social"
     } else {
@@ -468,10 +545,11 @@ pub fn document() -> OpenApi {
                 .title("Latchkey account API")
                 .version(env!("CARGO_PKG_VERSION"))
                 .description(Some(
-                    "User-account API in two client contracts on one engine: dj-rest-auth at /api/auth/ (every \
-                     path also answers without its trailing slash) and djoser (tag `djoser`) at \
+                    "User-account API in three client contracts on one engine: dj-rest-auth at /api/auth/ \
+                     (every path also answers without its trailing slash), djoser (tag `djoser`) at \
                      LATCHKEY_DJOSER_PREFIX, /auth/ by default (users/ paths need their trailing slash, as \
-                     djoser's router does).",
+                     djoser's router does), and django-rest-registration (tag `django-rest-registration`) at \
+                     LATCHKEY_REST_REGISTRATION_PREFIX, /api/v1/accounts/ by default.",
                 ))
                 .build(),
         )

@@ -204,6 +204,75 @@ impl Payload {
         self.optional(name).unwrap_or_default()
     }
 
+    /// A required text field that may not be blank, trimmed (DRF's
+    /// `CharField()`).
+    pub fn text(&mut self, name: &str) -> String {
+        let value = self.required(name).trim().to_owned();
+        if value.is_empty() && !self.has_error(name) {
+            self.errors.add(name, Code::Blank);
+        }
+        value
+    }
+
+    /// A required integer (DRF's `IntegerField`): a JSON number without a
+    /// fraction, or its text.
+    pub fn integer(&mut self, name: &str) -> i64 {
+        let parsed = match self.fields.get(name) {
+            None => {
+                self.errors.add(name, Code::Required);
+                return 0;
+            }
+            Some(Value::Null) => {
+                self.errors.add(name, Code::Null);
+                return 0;
+            }
+            Some(Value::Number(n)) => {
+                n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+            }
+            Some(Value::String(s)) if s.len() <= 1000 => {
+                let s = s.trim();
+                let s = s.find('.').filter(|&i| s[i + 1..].bytes().all(|b| b == b'0')).map_or(s, |i| &s[..i]);
+                s.parse::<i64>().ok()
+            }
+            Some(_) => None,
+        };
+        parsed.unwrap_or_else(|| {
+            self.errors.add(name, Code::NotAnInteger);
+            0
+        })
+    }
+
+    /// An optional boolean (DRF's `BooleanField`): JSON booleans, 0 and 1,
+    /// and the words DRF takes (`true`, `yes`, `on`, `1`, ...).
+    pub fn boolean(&mut self, name: &str, default: bool) -> bool {
+        let parsed = match self.fields.get(name) {
+            None => return default,
+            Some(Value::Null) => {
+                self.errors.add(name, Code::Null);
+                return default;
+            }
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(f) if f == 1.0 => Some(true),
+                Some(f) if f == 0.0 => Some(false),
+                _ => None,
+            },
+            Some(Value::String(s)) => match s.as_str() {
+                "t" | "T" | "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" | "1" => {
+                    Some(true)
+                }
+                "f" | "F" | "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF"
+                | "0" => Some(false),
+                _ => None,
+            },
+            Some(_) => None,
+        };
+        parsed.unwrap_or_else(|| {
+            self.errors.add(name, Code::NotABoolean);
+            default
+        })
+    }
+
     /// A required password field.
     pub fn secret(&mut self, name: &str) -> SecretString {
         SecretString::from(self.required(name))

@@ -30,6 +30,8 @@ pub async fn register(
         email: p.required("email"),
         password1: p.secret("password1"),
         password2: p.secret("password2"),
+        first_name: String::new(),
+        last_name: String::new(),
         client,
         links: None,
     };

@@ -23,21 +23,7 @@ const INVALID_CREDENTIALS: &str = "Unable to log in with provided credentials.";
 
 /// A request to the djoser door.
 async fn dj(app: &TestApp, method: Method, path: &str, body: Option<Value>, auth: &Auth) -> Resp {
-    let mut req = app.http.request(method, format!("{}/auth{path}", app.base));
-    req = match auth {
-        Auth::None => req,
-        Auth::Token(k) => req.header("Authorization", format!("Token {k}")),
-        Auth::Bearer(k) => req.header("Authorization", format!("Bearer {k}")),
-    };
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let text = res.text().await.expect("body");
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("JSON") };
-    Resp { status, body, headers }
+    app.request(&app.http, method, &format!("/auth{path}"), body, auth).await
 }
 
 async fn post(app: &TestApp, path: &str, body: Value) -> Resp {

@@ -48,6 +48,7 @@ mod password_change;
 mod password_reset;
 mod provider_stub;
 mod registration;
+mod rest_registration;
 mod revocation;
 mod security;
 mod smtp_sink;

@@ -311,7 +311,8 @@ async fn writes_authenticated_before_a_reset_cannot_undo_it(b: Backend) {
         name: None,
     };
     assert!(app.engine.social_connect(&before, "github", identity, &Default::default()).await.is_err());
-    let change = EmailChangeInput { new_email: "thief@evil.example".into(), password: secret(PASSWORD) };
+    let change =
+        EmailChangeInput { new_email: "thief@evil.example".into(), password: Some(secret(PASSWORD)), links: None };
     let asked = app.engine.request_email_change(&before, change, Default::default()).await;
     if asked.is_ok() {
         let key = app.smtp.wait_for("thief@evil.example", 1).await.link().rsplit('/').next().expect("key").to_owned();

@@ -25,6 +25,7 @@ fn lookup(kind: &str) -> Option<Template> {
         "verify_email" => Some(template!("verify_email")),
         "password_reset" => Some(template!("password_reset")),
         "unknown_account" => Some(template!("unknown_account")),
+        "email_in_use" => Some(template!("email_in_use")),
         "change_email" => Some(template!("change_email")),
         "email_changed" => Some(template!("email_changed")),
         "password_changed" => Some(template!("password_changed")),
@@ -91,7 +92,9 @@ mod tests {
 
     #[test]
     fn every_template_renders_its_link() -> anyhow::Result<()> {
-        for kind in NOTICES.iter().chain(&["verify_email", "password_reset", "unknown_account", "change_email"]) {
+        for kind in
+            NOTICES.iter().chain(&["verify_email", "password_reset", "unknown_account", "email_in_use", "change_email"])
+        {
             let kind = *kind;
             let e = render(
                 kind,
@@ -110,7 +113,7 @@ mod tests {
             assert!(!e.subject.is_empty());
             assert!(!e.subject.contains("{{"), "{kind}: {}", e.subject);
             assert!(!e.text.contains("{{") && !e.html.contains("{{"), "{kind} has an unfilled placeholder");
-            if !matches!(kind, "unknown_account") && !NOTICES.contains(&kind) {
+            if !matches!(kind, "unknown_account" | "email_in_use") && !NOTICES.contains(&kind) {
                 assert!(e.text.contains("https://x.test/a?b=1&c=2"));
                 assert!(e.html.contains("https://x.test/a?b=1&amp;c=2"));
             }

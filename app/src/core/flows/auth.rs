@@ -80,6 +80,20 @@ impl Engine {
         Ok(())
     }
 
+    /// Ends every opaque API token of the account (django-rest-registration's
+    /// `logout/` with `revoke_token`, where an account has one token).
+    ///
+    /// # Errors
+    /// `Refused(TokenNotFound)` when it had none.
+    pub async fn revoke_all_tokens(&self, user_id: i32) -> Result<(), FlowError> {
+        let ended = auth_tokens::delete_for_user(self.db(), user_id, None).await?;
+        self.account_changed(user_id).await;
+        if ended == 0 {
+            return Err(FlowError::Refused(crate::core::codes::Code::TokenNotFound));
+        }
+        Ok(())
+    }
+
     fn mint(&self, user_id: i32, family: &str) -> Result<(JwtPair, String), FlowError> {
         let t = self.now();
         let cfg = self.config();

@@ -3,6 +3,7 @@
 
 use super::throttle::Client;
 use crate::core::codes::Problems;
+use crate::core::config::{Link, LinkTemplates};
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
@@ -13,13 +14,19 @@ use secrecy::{ExposeSecret, SecretString};
 
 pub struct EmailChangeInput {
     pub new_email: String,
-    pub password: SecretString,
+    /// The current password; `None` from a door that does not ask for it
+    /// (django-rest-registration's `register-email/`).
+    pub password: Option<SecretString>,
+    /// The link the confirmation carries (`None`: the default one).
+    pub links: Option<LinkTemplates>,
 }
 
 impl Engine {
     /// The password is checked before anything is said about the address
     /// (a stolen session cannot probe which addresses have accounts), and
-    /// confirmation emails count against the email limits.
+    /// confirmation emails count against the email limits. Without a
+    /// password nothing is said at all: an address another account holds
+    /// gets a notice instead of a link, and the answer is the same.
     ///
     /// # Errors
     /// `Invalid` on `new_email` (malformed, taken, unchanged) or `password`;
@@ -33,12 +40,17 @@ impl Engine {
     ) -> Result<(), FlowError> {
         let mut errors = Problems::new();
         let email = EmailAddress::parse(&input.new_email).map_err(|m| errors.add("new_email", m)).ok();
-        if crate::core::domain::clean_password(&input.password).expose_secret().is_empty() {
-            errors.add("password", Code::Blank);
+        let checked = input.password.is_some();
+        if let Some(password) = &input.password {
+            if crate::core::domain::clean_password(password).expose_secret().is_empty() {
+                errors.add("password", Code::Blank);
+            }
         }
         errors.into_result()?;
-        if !self.check_current_password(user, input.password).await? {
-            return Err(FlowError::field("password", Code::PasswordWrong));
+        if let Some(password) = input.password {
+            if !self.check_current_password(user, password).await? {
+                return Err(FlowError::field("password", Code::PasswordWrong));
+            }
         }
         if let Some(e) = &email {
             if e.canonical() == user.email_lower {
@@ -50,7 +62,7 @@ impl Engine {
             let account = format!("user:{}", user.id);
             self.throttle("email-change", &client, limits.email_per_ip, Some((&account, limits.email_per_account)))
                 .await?;
-            if users::by_email(self.db(), &e.canonical()).await?.is_some() {
+            if checked && users::by_email(self.db(), &e.canonical()).await?.is_some() {
                 return Err(FlowError::field("new_email", Code::EmailTaken));
             }
             self.throttle(
@@ -62,6 +74,33 @@ impl Engine {
             .await?;
         }
         let Some(email) = email else { return Err(anyhow::anyhow!("validated email missing").into()) };
+        let links = input.links.unwrap_or_else(|| self.config().links.clone());
+        if checked {
+            return self.send_email_change(user, &email, &links).await;
+        }
+        // the look-up and what it decides happen after the answer
+        let (engine, user) = (self.clone(), user.clone());
+        self.in_background("sending an email-change link", async move {
+            match users::by_email(engine.db(), &email.canonical()).await? {
+                Some(_) => {
+                    let txn = engine.db().begin().await?;
+                    engine.enqueue(&txn, "email_in_use", email.as_str(), None, &[]).await?;
+                    txn.commit().await?;
+                    engine.wake_outbox();
+                    Ok(())
+                }
+                None => engine.send_email_change(&user, &email, &links).await,
+            }
+        });
+        Ok(())
+    }
+
+    async fn send_email_change(
+        &self,
+        user: &User,
+        email: &EmailAddress,
+        links: &LinkTemplates,
+    ) -> Result<(), FlowError> {
         let key = secrets::random_token();
         let t = self.now();
         let txn = self.db().begin().await?;
@@ -76,7 +115,8 @@ impl Engine {
             user.auth_epoch,
         )
         .await?;
-        let link = self.config().change_email_url(&key);
+        let link = Link { user_id: user.id, key: &key, issued_at: t, email: Some(email.as_str()) };
+        let link = self.config().link(links, &links.change_email, &link);
         self.enqueue(&txn, "change_email", email.as_str(), Some(&link), &[("username", &user.username)]).await?;
         txn.commit().await?;
         self.wake_outbox();

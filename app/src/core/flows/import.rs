@@ -50,6 +50,8 @@ impl Engine {
             email: email.as_str().to_owned(),
             password_hash: hash,
             email_verified: emails_verified,
+            first_name: first,
+            last_name: last,
         };
         let joined = row.date_joined.unwrap_or_else(|| self.now());
         let user = match users::insert(self.db(), new, joined).await {
@@ -59,8 +61,6 @@ impl Engine {
         };
         use crate::core::entities::user::{Column, Entity};
         Entity::update_many()
-            .col_expr(Column::FirstName, Expr::value(first))
-            .col_expr(Column::LastName, Expr::value(last))
             .col_expr(Column::IsActive, Expr::value(row.is_active))
             .col_expr(Column::LastLogin, Expr::value(row.last_login))
             .filter(Column::Id.eq(user.id))

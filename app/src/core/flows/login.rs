@@ -49,6 +49,17 @@ impl Engine {
         })
     }
 
+    /// The account one text names, as sign-in reads it: a username, an
+    /// address, or either, following the login method.
+    pub(crate) async fn find_by_login(&self, login: &str) -> Result<Option<User>, FlowError> {
+        let ident = match self.config().login_method {
+            LoginMethod::Username => Ident::Username(login),
+            LoginMethod::Email => Ident::Email(login),
+            LoginMethod::UsernameEmail => Ident::Either(login),
+        };
+        self.find_login_user(ident).await
+    }
+
     /// Checks credentials: signed in (issue credentials for the user), or a
     /// second factor required (see `flows::sign_in`).
     ///

@@ -15,6 +15,7 @@ pub mod password_reset;
 pub mod profile;
 pub mod sessions;
 pub mod sign_in;
+pub mod signed_links;
 pub mod signup;
 pub mod social;
 pub mod throttle;

@@ -4,7 +4,7 @@
 use super::throttle::Client;
 use super::{check_new_password, require_bounded_secret, Credential};
 use crate::core::codes::Problems;
-use crate::core::config::LinkTemplates;
+use crate::core::config::{Link, LinkTemplates};
 use crate::core::domain::clean_password;
 use crate::core::domain::EmailAddress;
 use crate::core::entities::user::Model as User;
@@ -43,6 +43,49 @@ impl Engine {
         let engine = self.clone();
         let links = links.unwrap_or_else(|| self.config().links.clone());
         self.in_background("sending a password reset email", async move { engine.send_reset(email, &links).await });
+        Ok(())
+    }
+
+    /// django-rest-registration's `send-reset-password-link/`: the account
+    /// is named by `login` (as sign-in reads it) and the link goes to its
+    /// address. The answer is the same, in the same time, whether or not
+    /// `login` names an account; an unknown one gets nothing (there is no
+    /// address to tell).
+    ///
+    /// # Errors
+    /// `Throttled`.
+    #[tracing::instrument(skip_all)]
+    pub async fn request_password_reset_by_login(
+        &self,
+        login: &str,
+        client: Client,
+        links: LinkTemplates,
+    ) -> Result<(), FlowError> {
+        let login = login.trim().to_owned();
+        let limits = self.config().rate_limits;
+        let named = format!("login:{}", crate::core::domain::username::canonical(&login));
+        self.throttle("email", &client, limits.email_per_ip, Some((&named, limits.email_per_account))).await?;
+        let engine = self.clone();
+        self.in_background("sending a password reset email", async move {
+            match engine.find_by_login(&login).await? {
+                Some(user) => {
+                    // the account's own address shares its budget with
+                    // requests that name the address
+                    let limits = engine.config().rate_limits;
+                    engine
+                        .throttle(
+                            "email",
+                            &Client::default(),
+                            limits.email_per_ip,
+                            Some((&user.email_lower, limits.email_per_account)),
+                        )
+                        .await?;
+                    let email = EmailAddress::parse(&user.email).map_err(|m| FlowError::field("email", m))?;
+                    engine.send_reset(email, &links).await
+                }
+                None => Ok(()),
+            }
+        });
         Ok(())
     }
 
@@ -92,7 +135,8 @@ impl Engine {
                     user.auth_epoch,
                 )
                 .await?;
-                let link = self.config().reset_url(links, &secrets::encode_uid(user.id), &token);
+                let link = Link { user_id: user.id, key: &token, issued_at: t, email: None };
+                let link = self.config().link(links, &links.reset, &link);
                 self.enqueue(&txn, "password_reset", &user.email, Some(&link), &[("username", &user.username)]).await?;
             }
             _ => self.enqueue(&txn, "unknown_account", email.as_str(), None, &[]).await?,

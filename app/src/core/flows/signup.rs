@@ -4,7 +4,7 @@ use super::throttle::Client;
 use crate::core::codes::Problems;
 use crate::core::config::LinkTemplates;
 use crate::core::domain::{
-    clean_password, similarity_error, validate_password, EmailAddress, PasswordContext, Username,
+    check_name, clean_password, similarity_error, validate_password, EmailAddress, PasswordContext, Username,
 };
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
@@ -18,6 +18,9 @@ pub struct SignupInput {
     pub email: String,
     pub password1: SecretString,
     pub password2: SecretString,
+    /// Optional names (django-rest-registration's `register/` takes them).
+    pub first_name: String,
+    pub last_name: String,
     pub client: Client,
     /// The links the verification email carries (`None`: the default ones).
     pub links: Option<LinkTemplates>,
@@ -34,6 +37,7 @@ struct ValidSignup {
     username: Username,
     email: EmailAddress,
     password: SecretString,
+    names: [String; 2],
 }
 
 impl Engine {
@@ -52,6 +56,15 @@ impl Engine {
         if let Some(e) = &email {
             if users::by_email(self.db(), &e.canonical()).await?.is_some() {
                 errors.add("email", Code::EmailRegistered);
+            }
+        }
+        let mut names = [String::new(), String::new()];
+        for (slot, (field, raw)) in
+            names.iter_mut().zip([("first_name", &input.first_name), ("last_name", &input.last_name)])
+        {
+            match check_name(raw) {
+                Ok(v) => *slot = v,
+                Err(m) => errors.add(field, m),
             }
         }
         let (password1, password2) = (clean_password(&input.password1), clean_password(&input.password2));
@@ -81,7 +94,7 @@ impl Engine {
             return Err(FlowError::non_field(m));
         }
         match (username, email) {
-            (Some(username), Some(email)) => Ok(ValidSignup { username, email, password: password1 }),
+            (Some(username), Some(email)) => Ok(ValidSignup { username, email, password: password1, names }),
             _ => Err(anyhow::anyhow!("signup validated without username or email").into()),
         }
     }
@@ -102,6 +115,8 @@ impl Engine {
             email: valid.email.as_str().to_owned(),
             password_hash: Some(hash),
             email_verified: false,
+            first_name: valid.names[0].clone(),
+            last_name: valid.names[1].clone(),
         };
         let txn = self.db().begin().await?;
         let user = users::insert(&txn, new, self.now()).await?;

@@ -153,6 +153,8 @@ impl Engine {
                     email: email.as_str().to_owned(),
                     password_hash: None,
                     email_verified: identity.email_verified,
+                    first_name: String::new(),
+                    last_name: String::new(),
                 };
                 let txn = self.db().begin().await?;
                 let user = users::insert(&txn, new, t).await.map_err(|e| match e {

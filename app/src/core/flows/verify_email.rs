@@ -1,7 +1,7 @@
 //! Email verification: issue a key by email, confirm it, resend on request.
 
 use super::throttle::Client;
-use crate::core::config::LinkTemplates;
+use crate::core::config::{Link, LinkTemplates};
 use crate::core::domain::EmailAddress;
 use crate::core::entities::one_time_token::Model as OneTimeToken;
 use crate::core::entities::user::Model as User;
@@ -31,7 +31,8 @@ impl Engine {
             user.auth_epoch,
         )
         .await?;
-        let link = self.config().verify_url(links, &secrets::encode_uid(user.id), &key);
+        let link = Link { user_id: user.id, key: &key, issued_at: t, email: None };
+        let link = self.config().link(links, &links.verify, &link);
         self.enqueue(conn, "verify_email", &user.email, Some(&link), &[("username", &user.username)]).await
     }
 

@@ -87,3 +87,18 @@ pub async fn purge_dead(db: &impl ConnectionTrait, now: i64, limit: u64) -> Resu
     let dead = Condition::any().add(Column::ExpiresAt.lte(now)).add(Column::UsedAt.is_not_null());
     Ok(Otts::delete_many().filter(Column::Id.is_in(ids)).filter(dead).exec(db).await?.rows_affected)
 }
+
+/// The unused token of `kind` behind `token_hash`, expired or not (a signed
+/// link tells a genuine expired link from a forged one).
+pub async fn find_unused(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    token_hash: &str,
+) -> Result<Option<OneTimeToken>, DbErr> {
+    Otts::find()
+        .filter(Column::TokenHash.eq(token_hash))
+        .filter(Column::Kind.eq(kind))
+        .filter(Column::UsedAt.is_null())
+        .one(db)
+        .await
+}

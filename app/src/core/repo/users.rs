@@ -10,6 +10,8 @@ pub struct NewUser {
     pub email: String,
     pub password_hash: Option<String>,
     pub email_verified: bool,
+    pub first_name: String,
+    pub last_name: String,
 }
 
 /// Why an insert or rename failed.
@@ -58,8 +60,8 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: i64) -> Result
         email: Set(new.email),
         email_verified: Set(new.email_verified),
         password_hash: Set(new.password_hash),
-        first_name: Set(String::new()),
-        last_name: Set(String::new()),
+        first_name: Set(new.first_name),
+        last_name: Set(new.last_name),
         is_active: Set(true),
         date_joined: Set(now),
         last_login: Set(None),
