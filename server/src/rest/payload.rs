@@ -253,8 +253,8 @@ impl Payload {
             }
             Some(Value::Bool(b)) => Some(*b),
             Some(Value::Number(n)) => match n.as_f64() {
-                Some(f) if f == 1.0 => Some(true),
-                Some(f) if f == 0.0 => Some(false),
+                Some(1.0) => Some(true),
+                Some(0.0) => Some(false),
                 _ => None,
             },
             Some(Value::String(s)) => match s.as_str() {
