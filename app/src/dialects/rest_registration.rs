@@ -85,10 +85,18 @@ fn from_validators(code: &Code) -> bool {
 /// `reset-password/` do (only once the fields are valid, with an empty
 /// `non_field_errors`).
 pub fn render(problems: &Problems, validators: bool) -> Result<FieldErrors, &'static str> {
-    if let Some(d) = problems.0.values().flatten().find_map(detail) {
+    use Code::*;
+    let all = || problems.0.values().flatten();
+    // a bad link or login is the whole answer; a taken address is, unless
+    // another field is wrong too (then it is told beside the others)
+    let taken = |c: &Code| matches!(c, EmailRegistered | EmailTaken);
+    if let Some(d) = all().filter(|c| !taken(c)).find_map(detail) {
         return Err(d);
     }
-    let fields_ok = !problems.0.values().flatten().any(|c| !from_validators(c));
+    if all().any(taken) && all().all(|c| taken(c) || from_validators(c)) {
+        return Err(EMAIL_REGISTERED);
+    }
+    let fields_ok = !all().any(|c| !from_validators(c));
     let mut out = FieldErrors::new();
     for (field, codes) in &problems.0 {
         for code in codes {
@@ -127,6 +135,19 @@ mod tests {
         assert_eq!(r.get("password"), ["This password is too common."]);
         assert_eq!(r.get("password_confirm"), [PASSWORDS_DIFFER]);
         assert!(r.has(NON_FIELD) && r.get(NON_FIELD).is_empty());
+    }
+
+    #[test]
+    fn a_taken_address_is_told_beside_other_field_errors() {
+        let mut p = Problems::new();
+        p.add("email", Code::EmailTaken);
+        p.add("password1", Code::PasswordTooShort(8));
+        assert_eq!(render(&p, true), Err(EMAIL_REGISTERED));
+        p.add("username", Code::UsernameTaken);
+        let r = render(&p, true).unwrap_or_default();
+        assert_eq!(r.get("email"), [EMAIL_REGISTERED]);
+        assert_eq!(r.get("username").len(), 1);
+        assert!(!r.has("password"), "validators wait for valid fields");
     }
 
     #[test]

@@ -12,6 +12,7 @@ cases!(
     register_errors,
     reset_password_by_login,
     signed_links_expire_and_die,
+    a_link_is_used_once_however_many_race,
     register_email,
     register_email_password_setting,
     logout_and_tokens,
@@ -316,6 +317,38 @@ async fn signed_links_expire_and_die(b: Backend) {
     let third = query(&app.reset_email("ada@example.com", 3).await.link(), "https://front.test/reset-password/");
     let r = post(&app, "/verify-registration/", signed(&third)).await;
     assert_eq!((r.status, r.body), (400, json!({"detail": INVALID_SIGNATURE})));
+}
+
+/// Twenty uses of one link at once: one wins, the rest are told the link
+/// is no good (never a 5xx, never two passwords set or two addresses moved).
+async fn a_link_is_used_once_however_many_race(b: Backend) {
+    let app = TestApp::spawn(rr_app(&b)).await;
+    registered(&app, "ada", "ada@example.com").await;
+    assert_eq!(post(&app, "/send-reset-password-link/", json!({"login": "ada"})).await.status, 200);
+    let q = query(&app.reset_email("ada@example.com", 1).await.link(), "https://front.test/reset-password/");
+    let tries = (0..20).map(|i| {
+        let mut v = signed(&q);
+        v["password"] = json!(format!("Fresh-Latch-{i:02}"));
+        post(&app, "/reset-password/", v)
+    });
+    let answers = futures::future::join_all(tries).await;
+    let won: Vec<usize> = (0..20).filter(|i| answers[*i].status == 200).collect();
+    assert_eq!(won.len(), 1, "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+    for r in answers.iter().filter(|r| r.status != 200) {
+        assert_eq!((r.status, &r.body), (400, &json!({"detail": INVALID_SIGNATURE})));
+    }
+    // the password is the winner's
+    let winner = format!("Fresh-Latch-{:02}", won[0]);
+    assert_eq!(login(&app, "ada", &winner).await.status, 200);
+
+    let auth = token(&app, "ada", &winner).await;
+    let r = post_auth(&app, "/register-email/", json!({"email": "new@example.com"}), &auth).await;
+    assert_eq!(r.status, 200);
+    let mail = app.smtp.wait_for_subject("new@example.com", "Confirm your new email address", 1).await;
+    let q = query(&mail.link(), "https://front.test/verify-email/");
+    let answers = futures::future::join_all((0..20).map(|_| post(&app, "/verify-email/", signed(&q)))).await;
+    assert_eq!(answers.iter().filter(|r| r.status == 200).count(), 1);
+    assert!(answers.iter().all(|r| r.status == 200 || r.status == 400), "never a 5xx");
 }
 
 async fn register_email(b: Backend) {
