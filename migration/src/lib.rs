@@ -13,6 +13,7 @@ mod m0007_email_outbox;
 mod m0008_sealed_outbox;
 mod m0009_auth_epoch;
 mod m0010_two_factor;
+mod m0011_passkeys;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_sealed_outbox::Migration),
             Box::new(m0009_auth_epoch::Migration),
             Box::new(m0010_two_factor::Migration),
+            Box::new(m0011_passkeys::Migration),
         ]
     }
 }

@@ -393,6 +393,28 @@ impl Settings {
         if !(1..=50).contains(&mfa.recovery_codes) {
             bail!("LATCHKEY_MFA_RECOVERY_CODES must be between 1 and 50");
         }
+        let passkeys = &mut engine.passkeys;
+        let rp_id = src.get("LATCHKEY_PASSKEY_RP_ID");
+        let origins = src.get("LATCHKEY_PASSKEY_RP_ORIGINS");
+        let explicit = rp_id.is_some() || origins.is_some();
+        if let Some(id) = rp_id {
+            passkeys.rp_id = id.trim().to_owned();
+        }
+        if let Some(list) = origins {
+            passkeys.rp_origins =
+                list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect();
+        }
+        if let Some(name) = src.get("LATCHKEY_PASSKEY_RP_NAME") {
+            passkeys.rp_name = name;
+        }
+        passkeys.challenge_ttl_secs = src.parse("LATCHKEY_PASSKEY_CHALLENGE_TIMEOUT", passkeys.challenge_ttl_secs)?;
+        if !(30..=3600).contains(&passkeys.challenge_ttl_secs) {
+            bail!("LATCHKEY_PASSKEY_CHALLENGE_TIMEOUT must be between 30 and 3600 seconds");
+        }
+        if explicit {
+            // a relying party set by hand that cannot work stops start-up
+            app::core::factors::passkey::relying_party(passkeys, true)?;
+        }
         if let Some(n) = src.get("LATCHKEY_HASH_QUEUE") {
             engine.hash_queue_limit =
                 Some(n.parse().map_err(|_| anyhow::anyhow!("LATCHKEY_HASH_QUEUE={n:?}: expected a number"))?);

@@ -95,6 +95,18 @@ pub enum Code {
     MfaNotEnabled,
     /// Pages: the second step of a sign-in found nothing to complete.
     SignInExpired,
+    // passkeys
+    /// A value does not match the field's pattern (`session_id`).
+    PatternMismatch,
+    /// No relying party is configured (passkeys are off).
+    PasskeysOff,
+    PasskeyRegistrationExpired,
+    PasskeyRegistrationFailed,
+    PasskeyAlreadyRegistered,
+    PasskeyChallengeExpired,
+    PasskeyCredentialFormat,
+    PasskeyNotFound,
+    PasskeyVerificationFailed,
 }
 
 impl Code {
@@ -158,6 +170,15 @@ impl Code {
             MfaAlreadyEnabled => "mfa_already_enabled",
             MfaNotEnabled => "mfa_not_enabled",
             SignInExpired => "sign_in_expired",
+            PatternMismatch => "pattern_mismatch",
+            PasskeysOff => "passkeys_off",
+            PasskeyRegistrationExpired => "passkey_registration_expired",
+            PasskeyRegistrationFailed => "passkey_registration_failed",
+            PasskeyAlreadyRegistered => "passkey_already_registered",
+            PasskeyChallengeExpired => "passkey_challenge_expired",
+            PasskeyCredentialFormat => "passkey_credential_format",
+            PasskeyNotFound => "passkey_not_found",
+            PasskeyVerificationFailed => "passkey_verification_failed",
         }
     }
 }

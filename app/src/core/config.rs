@@ -191,7 +191,20 @@ pub struct MfaConfig {
     pub max_attempts: i32,
 }
 
-/// Everything the flows read from configuration.
+/// Passkey (WebAuthn) settings (dj-rest-auth's `PASSKEY_*`).
+#[derive(Clone, Debug)]
+pub struct PasskeyConfig {
+    /// The relying-party id: the public URL's host by default. Browsers
+    /// refuse an IP address here, so passkeys need a host name
+    /// (`http://localhost:3000` works for trying them locally).
+    pub rp_id: String,
+    pub rp_name: String,
+    /// The origins ceremonies may come from: the public URL's by default.
+    pub rp_origins: Vec<String>,
+    /// How long a ceremony waits between `begin` and `complete`.
+    pub challenge_ttl_secs: i64,
+}
+
 /// The links emails carry: each door may have its own (djoser's clients
 /// expect `{uid}/{token}` under their own front-end's routes).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -230,6 +243,7 @@ impl LinkTemplates {
     }
 }
 
+/// Everything the flows read from configuration.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub verification: VerificationMode,
@@ -268,6 +282,7 @@ pub struct EngineConfig {
     /// `None`: 32 per hashing thread.
     pub hash_queue_limit: Option<usize>,
     pub mfa: MfaConfig,
+    pub passkeys: PasskeyConfig,
 }
 
 /// The host of a URL (`id.example` of `https://id.example:8443/x`).
@@ -310,6 +325,12 @@ impl EngineConfig {
                 recovery_codes: 10,
                 ephemeral_ttl_secs: 300,
                 max_attempts: 5,
+            },
+            passkeys: PasskeyConfig {
+                rp_id: url_host(public_url),
+                rp_name: "Latchkey".into(),
+                rp_origins: vec![public_url.trim_end_matches('/').to_owned()],
+                challenge_ttl_secs: 300,
             },
         }
     }

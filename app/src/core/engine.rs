@@ -34,6 +34,8 @@ struct Inner {
     auth_cache: AuthCache,
     clock: Clock,
     background: std::sync::atomic::AtomicUsize,
+    /// The passkey relying party (`None`: passkeys are off).
+    webauthn: Option<webauthn_rs::Webauthn>,
 }
 
 impl Engine {
@@ -56,6 +58,7 @@ impl Engine {
         let jwt = JwtCodec::new(&cfg.secret_key);
         let sealer = Sealer::new(&cfg.secret_key);
         let content_sealer = ContentSealer::new(&cfg.secret_key);
+        let webauthn = crate::core::factors::passkey::relying_party(&cfg.passkeys, false)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -75,6 +78,7 @@ impl Engine {
                 auth_cache: AuthCache::new(std::time::Duration::from_secs(cfg.auth_cache_ttl_secs)),
                 clock,
                 background: std::sync::atomic::AtomicUsize::new(0),
+                webauthn,
                 cfg,
             }),
         })
@@ -102,6 +106,11 @@ impl Engine {
     /// The social login providers.
     pub fn providers(&self) -> &Providers {
         &self.inner.providers
+    }
+
+    /// The passkey relying party, when passkeys are on.
+    pub(crate) fn relying_party(&self) -> Option<&webauthn_rs::Webauthn> {
+        self.inner.webauthn.as_ref()
     }
 
     pub fn db(&self) -> &DatabaseConnection {

@@ -1,11 +1,11 @@
 //! Housekeeping in the background, in bounded batches so that no pass holds
 //! the database for long: expired sessions, used or expired one-time tokens
-//! and pending sign-ins,
+//! and pending sign-ins, passkey ceremonies,
 //! expired refresh tokens, finished rate-limit windows, and delivered emails
 //! past their retention; rows of the outbox written in plain text before
 //! sealing existed are sealed (or redacted, when delivered).
 
-use crate::core::repo::{mfa, one_time_tokens, outbox, rate_limits, refresh_tokens, sessions};
+use crate::core::repo::{mfa, one_time_tokens, outbox, passkeys, rate_limits, refresh_tokens, sessions};
 use crate::core::Engine;
 use std::time::Duration;
 
@@ -18,6 +18,7 @@ pub struct PurgeReport {
     pub sessions: u64,
     pub one_time_tokens: u64,
     pub pending_sign_ins: u64,
+    pub passkey_ceremonies: u64,
     pub refresh_tokens: u64,
     pub rate_limits: u64,
     pub emails_deleted: u64,
@@ -29,6 +30,7 @@ impl PurgeReport {
         self.sessions
             + self.one_time_tokens
             + self.pending_sign_ins
+            + self.passkey_ceremonies
             + self.refresh_tokens
             + self.rate_limits
             + self.emails_deleted
@@ -65,6 +67,7 @@ impl Engine {
             sessions: sessions::purge_expired(db, now, BATCH).await?,
             one_time_tokens: one_time_tokens::purge_dead(db, now, BATCH).await?,
             pending_sign_ins: mfa::purge_pending(db, now, BATCH).await?,
+            passkey_ceremonies: passkeys::purge_ceremonies(db, now).await?,
             refresh_tokens: refresh_tokens::purge_expired(db, now, BATCH).await?,
             rate_limits: rate_limits::purge(db, now - longest_window, BATCH).await?,
             emails_deleted: outbox::purge_sent(db, now - cfg.outbox_retention_secs, BATCH).await?,

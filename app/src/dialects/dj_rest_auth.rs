@@ -66,6 +66,15 @@ pub fn words(field: &str, code: &Code) -> String {
         MfaAlreadyEnabled => MFA_ALREADY_ENABLED,
         MfaNotEnabled => MFA_NOT_ENABLED,
         SignInExpired => MFA_SIGN_IN_EXPIRED,
+        PatternMismatch => "This value does not match the required pattern.",
+        PasskeysOff => PASSKEYS_OFF,
+        PasskeyRegistrationExpired => "Registration challenge has expired. Please start over.",
+        PasskeyRegistrationFailed => "Registration verification failed.",
+        PasskeyAlreadyRegistered => "This credential is already registered.",
+        PasskeyChallengeExpired => PASSKEY_CHALLENGE_EXPIRED,
+        PasskeyCredentialFormat => "Invalid credential format.",
+        PasskeyNotFound => "Credential not found.",
+        PasskeyVerificationFailed => PASSKEY_VERIFICATION_FAILED,
     };
     text.to_owned()
 }
@@ -166,6 +175,12 @@ pub const MFA_NOT_ENABLED: &str = "MFA is not enabled.";
 pub const MFA_DEACTIVATED: &str = "TOTP has been deactivated.";
 /// Pages: the second step of a sign-in found nothing to complete.
 pub const MFA_SIGN_IN_EXPIRED: &str = "This sign-in has expired or was already used. Please log in again.";
+
+// Passkeys, worded as dj-rest-auth's `passkeys` app (master).
+pub const PASSKEYS_OFF: &str =
+    "Passkey RP settings (PASSKEY_RP_ID, PASSKEY_RP_NAME, PASSKEY_RP_ORIGINS) must be configured.";
+pub const PASSKEY_CHALLENGE_EXPIRED: &str = "Authentication challenge has expired. Please start over.";
+pub const PASSKEY_VERIFICATION_FAILED: &str = "Authentication verification failed.";
 
 #[cfg(test)]
 mod tests {

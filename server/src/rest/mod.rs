@@ -11,6 +11,7 @@ mod jwt_cookies;
 mod login;
 mod mfa;
 pub mod openapi;
+mod passkeys;
 mod password;
 mod payload;
 mod registration;
@@ -55,7 +56,7 @@ fn signed_in(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
 
 /// Routes under `/api/auth`; uploads may be up to `upload_limit` bytes.
 pub fn router(upload_limit: usize) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 24] = [
+    let routes: [(&str, MethodRouter<AppState>); 30] = [
         ("/registration", post(registration::register)),
         ("/registration/verify-email", post(registration::verify_email)),
         ("/registration/resend-email", post(registration::resend_email)),
@@ -89,6 +90,15 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         ("/mfa/status", signed_in(get(mfa::status))),
         ("/mfa/recovery-codes", signed_in(post(mfa::recovery_codes))),
         ("/mfa/recovery-codes/regenerate", signed_in(post(mfa::regenerate))),
+        ("/passkeys/register/begin", signed_in(post(passkeys::register_begin))),
+        ("/passkeys/register/complete", signed_in(post(passkeys::register_complete))),
+        ("/passkeys/login/begin", post(passkeys::login_begin)),
+        ("/passkeys/login/complete", post(passkeys::login_complete)),
+        ("/passkeys", signed_in(get(passkeys::list))),
+        (
+            "/passkeys/{id}",
+            signed_in(get(passkeys::detail).put(passkeys::rename).patch(passkeys::rename).delete(passkeys::delete)),
+        ),
     ];
     let mut r = Router::new();
     for (path, route) in routes {

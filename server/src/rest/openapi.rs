@@ -197,6 +197,41 @@ pub const OPERATIONS: &[Op] = &[
     authed(op(Get, "/api/auth/mfa/status/", "Whether two-factor is on, since when, last used", &[])),
     authed(op(Post, "/api/auth/mfa/recovery-codes/", "The unused recovery codes", &[])),
     authed(op(Post, "/api/auth/mfa/recovery-codes/regenerate/", "New recovery codes in place of the old", &[])),
+    authed(op(
+        Post,
+        "/api/auth/passkeys/register/begin/",
+        "Passkeys: options for navigator.credentials.create (user verification required)",
+        &[("name", false)],
+    )),
+    authed(created(op(
+        Post,
+        "/api/auth/passkeys/register/complete/",
+        "Passkeys: store the browser's new credential under `name` (\"Passkey\" by default)",
+        &[("credential", true), ("name", false)],
+    ))),
+    limited(op(
+        Post,
+        "/api/auth/passkeys/login/begin/",
+        "Passkeys: options for navigator.credentials.get and a `session_id` (the same for every account)",
+        &[("username", false), ("email", false)],
+    )),
+    limited(op(
+        Post,
+        "/api/auth/passkeys/login/complete/",
+        "Passkeys: sign in with the browser's assertion: the login response (two factors, no mfa/verify/)",
+        &[("credential", true), ("session_id", true)],
+    )),
+    authed(list(op(Get, "/api/auth/passkeys/", "Passkeys: the caller's, newest first", &[]))),
+    authed(also(op(Get, "/api/auth/passkeys/{id}/", "Passkeys: one of the caller's", &[]), &[NOT_FOUND])),
+    authed(also(
+        op(Patch, "/api/auth/passkeys/{id}/", "Passkeys: rename one: `{name}`", &[("name", false)]),
+        &[NOT_FOUND],
+    )),
+    authed(also(
+        op(Put, "/api/auth/passkeys/{id}/", "Passkeys: rename one: `{name}`", &[("name", true)]),
+        &[NOT_FOUND],
+    )),
+    authed(also(no_content(op(Delete, "/api/auth/passkeys/{id}/", "Passkeys: delete one", &[])), &[NOT_FOUND])),
     // djoser's door, at LATCHKEY_DJOSER_PREFIX (`/auth` by default)
     limited(created(op(
         Post,
@@ -382,6 +417,11 @@ fn field(name: &str, required: bool) -> ObjectBuilder {
         "code" => text.max_length(Some(9)).description(Some("A TOTP code, or a recovery code like 1a2b-3c4d")),
         "timestamp" => ObjectBuilder::new().schema_type(Type::Integer).description(Some("From the signed link")),
         "revoke_token" => ObjectBuilder::new().schema_type(Type::Boolean),
+        "credential" => ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("The browser's PublicKeyCredential as JSON (toJSON())")),
+        "session_id" => text.pattern(Some("^[0-9a-f]{32}$")).description(Some("From passkeys/login/begin/")),
+        "name" => text.max_length(Some(255)),
         "password" | "old_password" | "new_password1" | "new_password2" | "password1" | "password2" | "re_password"
         | "current_password" | "new_password" | "re_new_password" | "password_confirm" => {
             text.max_length(Some(4096)).format(Some(SchemaFormat::KnownFormat(KnownFormat::Password)))
@@ -455,6 +495,8 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
         "djoser"
     } else if o.path.starts_with("/api/v1/accounts/") {
         "django-rest-registration"
+    } else if o.path.starts_with("/api/auth/passkeys/") {
+        "passkeys"
     } else if o.path.contains("social") || o.path.contains("{provider}") {
         "social"
     } else {

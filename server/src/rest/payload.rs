@@ -273,6 +273,23 @@ impl Payload {
         })
     }
 
+    /// A required JSON value (DRF's `JSONField`); a form field's text is
+    /// read as JSON when it is.
+    pub fn json(&mut self, name: &str) -> Value {
+        match self.fields.get(name) {
+            None => {
+                self.errors.add(name, Code::Required);
+                Value::Null
+            }
+            Some(Value::Null) => {
+                self.errors.add(name, Code::Null);
+                Value::Null
+            }
+            Some(Value::String(s)) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone())),
+            Some(v) => v.clone(),
+        }
+    }
+
     /// A required password field.
     pub fn secret(&mut self, name: &str) -> SecretString {
         SecretString::from(self.required(name))

@@ -28,6 +28,7 @@ macro_rules! cases {
 
 mod account;
 mod at_rest;
+mod authenticator;
 mod bad_input;
 mod browser_origin;
 mod brute_force;
@@ -44,6 +45,7 @@ mod login;
 mod openapi;
 mod outage;
 mod outbox;
+mod passkeys;
 mod password_change;
 mod password_reset;
 mod provider_stub;

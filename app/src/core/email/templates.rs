@@ -35,6 +35,8 @@ fn lookup(kind: &str) -> Option<Template> {
         "recovery_codes_regenerated" => Some(template!("recovery_codes_regenerated")),
         "social_linked" => Some(template!("social_linked")),
         "username_reset" => Some(template!("username_reset")),
+        "passkey_added" => Some(template!("passkey_added")),
+        "passkey_removed" => Some(template!("passkey_removed")),
         _ => None,
     }
 }
@@ -76,7 +78,7 @@ pub fn render(
 }
 
 /// Kinds that tell the account's owner something changed (no link to follow).
-pub const NOTICES: [&str; 7] = [
+pub const NOTICES: [&str; 9] = [
     "email_changed",
     "password_changed",
     "mfa_enabled",
@@ -84,6 +86,8 @@ pub const NOTICES: [&str; 7] = [
     "recovery_code_used",
     "recovery_codes_regenerated",
     "social_linked",
+    "passkey_added",
+    "passkey_removed",
 ];
 
 #[cfg(test)]
@@ -108,6 +112,7 @@ mod tests {
                     ("browser", "Firefox"),
                     ("site", "https://id.example"),
                     ("provider", "GitHub"),
+                    ("name", "<Laptop>"),
                 ],
             )?;
             assert!(!e.subject.is_empty());

@@ -7,6 +7,8 @@ pub mod mfa_recovery_code;
 pub mod mfa_totp;
 pub mod one_time_token;
 pub mod outbox_email;
+pub mod passkey;
+pub mod passkey_ceremony;
 pub mod profile;
 pub mod refresh_token;
 pub mod session;

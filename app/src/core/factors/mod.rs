@@ -5,6 +5,7 @@
 //! TOTP and recovery codes both take a one-time code typed by the user;
 //! `mfa/verify/` accepts either in one field, as dj-rest-auth does.
 
+pub mod passkey;
 pub mod recovery;
 pub mod totp;
 

@@ -35,7 +35,7 @@ impl Engine {
         self.notice(conn, user, kind, client, &[]).await
     }
 
-    async fn notice(
+    pub(crate) async fn notice(
         &self,
         conn: &impl sea_orm::ConnectionTrait,
         user: &User,

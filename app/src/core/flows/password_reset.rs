@@ -103,13 +103,15 @@ impl Engine {
         }
         let epoch = users::reset_password(&txn, user_id, &hash).await?.ok_or(FlowError::NotFound)?;
         let unlinked = social_accounts::delete_all_for_user(&txn, user_id).await?;
+        // a passkey someone else added with a stolen session goes too
+        let passkeys = crate::core::repo::passkeys::delete_all_for_user(&txn, user_id).await?;
         users::mark_email_verified(&txn, user_id).await?;
         self.notify(&txn, user, "password_changed", client).await?;
         txn.commit().await?;
         self.wake_outbox();
         self.end_credentials(user_id, &Credential::None, epoch).await?;
-        if unlinked > 0 {
-            tracing::warn!(user_id, unlinked, "a password reset unlinked social identities");
+        if unlinked > 0 || passkeys > 0 {
+            tracing::warn!(user_id, unlinked, passkeys, "a password reset unlinked social identities and passkeys");
         }
         tracing::info!(user_id, "password reset");
         Ok(())

@@ -5,6 +5,7 @@ pub mod auth_tokens;
 pub mod mfa;
 pub mod one_time_tokens;
 pub mod outbox;
+pub mod passkeys;
 pub mod profiles;
 pub mod rate_limits;
 pub mod refresh_tokens;
