@@ -39,6 +39,9 @@ pub fn relying_party(cfg: &PasskeyConfig, explicit: bool) -> anyhow::Result<Opti
     let build = || -> anyhow::Result<Webauthn> {
         let mut origins = cfg.rp_origins.iter().map(|o| Url::parse(o));
         let first = origins.next().ok_or_else(|| anyhow::anyhow!("no passkey origin"))??;
+        if first.domain().is_none() {
+            anyhow::bail!("{first} has no host name (an IP address cannot be a relying-party id)");
+        }
         let mut b = WebauthnBuilder::new(&cfg.rp_id, &first)
             .map_err(|e| anyhow::anyhow!("{:?} is not the host (or a parent domain) of {first}: {e}", cfg.rp_id))?
             .rp_name(&cfg.rp_name)
@@ -297,11 +300,11 @@ impl Engine {
             return Err(failed(Code::AccountDisabled));
         }
         passkey.update_credential(&result);
-        let count = i64::from(result.counter()).max(row.sign_count);
+        let count = i64::from(result.counter());
         let stored = serde_json::to_string(&passkey).map_err(anyhow::Error::from)?;
         let t = self.now();
-        // a racing use of the same counter value loses (a cloned authenticator)
-        if !repo::record_use(self.db(), row.id, row.sign_count, count, stored, t).await? {
+        // a racing use with the same counter value loses (a cloned authenticator)
+        if !repo::record_use(self.db(), row.id, count, stored, t).await? {
             tracing::warn!(passkey = row.id, "a passkey was used twice with one counter value");
             return Err(verification());
         }

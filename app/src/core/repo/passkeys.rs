@@ -92,24 +92,26 @@ pub async fn delete_all_for_user(db: &impl ConnectionTrait, user_id: i32) -> Res
     Ok(Passkeys::delete_many().filter(passkey::Column::UserId.eq(user_id)).exec(db).await?.rows_affected)
 }
 
-/// Records a use: the counter moves from `seen` to `count` (and the stored
-/// credential with it) for exactly one caller; `false` when another use
-/// moved it first.
+/// Records a use whose authenticator counted `count`: the counter must
+/// rise past the stored one (an authenticator without a counter always
+/// says 0, and then the stored one stays 0), and moves for exactly one
+/// caller; `false` when it did not rise (a replay, a clone, or a racing
+/// use with the same count).
 pub async fn record_use(
     db: &impl ConnectionTrait,
     id: i32,
-    seen: i64,
     count: i64,
     credential: String,
     now: i64,
 ) -> Result<bool, DbErr> {
     use passkey::Column;
+    let rises = if count == 0 { Column::SignCount.eq(0) } else { Column::SignCount.lt(count) };
     let res = Passkeys::update_many()
         .col_expr(Column::SignCount, Expr::value(count))
         .col_expr(Column::Credential, Expr::value(credential))
         .col_expr(Column::LastUsedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
-        .filter(Column::SignCount.eq(seen))
+        .filter(rises)
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)
