@@ -10,6 +10,13 @@ const port = Number(process.env.LATCHKEY_E2E_PORT ?? 3917);
 const baseURL = `http://127.0.0.1:${port}`;
 const oidcPort = Number(process.env.LATCHKEY_E2E_OIDC_PORT ?? 3918);
 const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
+// Passkeys need a host name as relying-party id (browsers refuse an IP
+// address): a second server, public at http://localhost:PORT (Chromium maps
+// localhost to 127.0.0.1 for the passkey spec).
+const passkeyPort = Number(process.env.LATCHKEY_E2E_PASSKEY_PORT ?? 3919);
+process.env.LATCHKEY_E2E_PASSKEY_URL ??= `http://localhost:${passkeyPort}`;
+const passkeyData = path.join(dataDir, "passkeys");
+fs.mkdirSync(passkeyData, { recursive: true });
 
 export default defineConfig({
   testDir: "./tests",
@@ -61,6 +68,24 @@ export default defineConfig({
         LATCHKEY_OIDC_CLIENT_SECRET: "latchkey-e2e-secret",
         LATCHKEY_OIDC_NAME: "Test OIDC",
         // every spec signs up and logs in from 127.0.0.1
+        LATCHKEY_RATE_SIGNUP_IP: "200/3600",
+        LATCHKEY_RATE_LOGIN_IP: "300/60",
+      },
+    },
+    {
+      command: "../target/debug/latchkey",
+      url: `http://127.0.0.1:${passkeyPort}/`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        LATCHKEY_ADDR: `127.0.0.1:${passkeyPort}`,
+        LATCHKEY_PUBLIC_URL: process.env.LATCHKEY_E2E_PASSKEY_URL,
+        LATCHKEY_DATA_DIR: passkeyData,
+        LEPTOS_SITE_ROOT: "../target/site",
+        LATCHKEY_SECRET_KEY: "end2end-passkeys-secret-0123456789-abcdefghijk",
+        RUST_LOG: "warn",
         LATCHKEY_RATE_SIGNUP_IP: "200/3600",
         LATCHKEY_RATE_LOGIN_IP: "300/60",
       },

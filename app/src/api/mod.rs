@@ -5,6 +5,7 @@
 pub mod account;
 pub mod auth;
 pub mod mfa;
+pub mod passkeys;
 pub mod password;
 pub mod profile;
 pub mod social;

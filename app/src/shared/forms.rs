@@ -43,6 +43,9 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "totp_enabled" => "Two-factor authentication is on. Keep these recovery codes somewhere safe.",
         "codes_regenerated" => "New recovery codes were made; the old ones no longer work.",
         "totp_disabled" => "Two-factor authentication is off.",
+        "passkey_renamed" => "The passkey was renamed.",
+        "passkey_removed" => "The passkey was removed. It no longer signs you in.",
+        "passkey_added" => "The passkey was added. You can sign in with it from now on.",
         _ => return None,
     })
 }

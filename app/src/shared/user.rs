@@ -78,3 +78,29 @@ pub struct TotpSetupView {
     pub qr_svg: String,
     pub activation_token: String,
 }
+
+/// One passkey, as the profile lists it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyItem {
+    pub id: i32,
+    pub name: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339, when it last signed in.
+    pub last_used_at: Option<String>,
+}
+
+/// The profile's passkey section: whether passkeys work on this site (a
+/// relying party needs a host name) and the user's passkeys.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeysView {
+    pub on: bool,
+    pub list: Vec<PasskeyItem>,
+}
+
+/// A page sign-in with a passkey: where to go, or what went wrong.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeySignInView {
+    pub location: Option<String>,
+    pub error: Option<String>,
+}

@@ -31,6 +31,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                // passkey ceremonies (WebAuthn); the pages work without it
+                <script type="module" src="/passkeys.js"></script>
                 <MetaTags/>
             </head>
             <body>

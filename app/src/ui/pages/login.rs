@@ -4,6 +4,7 @@ use crate::api::auth::Login;
 use crate::shared::routes;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Notice, Submit};
 use crate::ui::components::social::SocialButtons;
+use crate::ui::pages::passkeys::PasskeySignIn;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -23,7 +24,7 @@ pub fn LoginPage() -> impl IntoView {
                 <ActionForm action=action attr:data-testid="login-form" attr:novalidate="true">
                     <FormErrors state/>
                     <input type="hidden" name="next" value=next/>
-                    <Field name="login" label="Username or email" state autocomplete="username"/>
+                    <Field name="login" label="Username or email" state autocomplete="username webauthn"/>
                     <Field name="password" label="Password" kind="password" state autocomplete="current-password"/>
                     <p class="actions">
                         <Submit label="Log in" pending=action.pending()/>
@@ -31,6 +32,7 @@ pub fn LoginPage() -> impl IntoView {
                     </p>
                 </ActionForm>
             </Suspense>
+            <PasskeySignIn/>
             <SocialButtons/>
             <p class="muted">
                 "New here? " <a href=routes::SIGNUP>"Create an account"</a> " · "

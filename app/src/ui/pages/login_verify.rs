@@ -5,6 +5,7 @@
 use crate::api::auth::VerifySignIn;
 use crate::shared::routes;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Submit};
+use crate::ui::pages::passkeys::PasskeySignIn;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -43,6 +44,7 @@ pub fn LoginVerifyPage() -> impl IntoView {
                     </p>
                 </ActionForm>
             </Suspense>
+            <PasskeySignIn/>
             <p class="muted"><a href=routes::LOGIN>"Start over"</a></p>
         </section>
     }

@@ -4,6 +4,7 @@ pub mod email_change;
 pub mod home;
 pub mod login;
 pub mod login_verify;
+pub mod passkeys;
 pub mod password_change;
 pub mod password_reset;
 pub mod profile;

@@ -6,6 +6,7 @@ use crate::shared::user::AccountView;
 use crate::ui::components::account::RequireAccount;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Notice, Submit, TextAreaField};
 use crate::ui::components::social::ConnectedAccounts;
+use crate::ui::pages::passkeys::PasskeysSection;
 use crate::ui::pages::two_factor::TwoFactorSection;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -66,6 +67,7 @@ fn Profile(account: AccountView) -> impl IntoView {
             </Suspense>
             <ConnectedAccounts/>
             <TwoFactorSection/>
+            <PasskeysSection/>
             <h2>"Security"</h2>
             <ul class="links">
                 <li><a href=routes::PASSWORD_CHANGE data-testid="link-password-change">"Change your password"</a></li>
