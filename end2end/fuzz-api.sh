@@ -3,7 +3,8 @@
 # sends them to a release `latchkey`, once on a fresh SQLite file and once on
 # a fresh PostgreSQL database (127.0.0.1:5432, or FUZZ_POSTGRES_URL); any 5xx
 # or undocumented answer fails. Stateful links are followed with a real token
-# (logout and DELETE are left out so the token survives the run).
+# (logout and DELETE are left out so the token survives the run). The public
+# URL is a host name so that passkeys are on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/release/latchkey
@@ -25,6 +26,7 @@ run_against() {
   mkdir -p "$dir"
   echo "== schemathesis against $label"
   DATABASE_URL=$db_url LATCHKEY_ADDR=127.0.0.1:$PORT LATCHKEY_DATA_DIR=$dir \
+    LATCHKEY_PUBLIC_URL=http://localhost:$PORT \
     LATCHKEY_SECRET_KEY=fuzz-secret-key-that-is-long-enough-0123 \
     LATCHKEY_EMAIL_VERIFICATION=none LATCHKEY_RATE_LOGIN_IP=off LATCHKEY_RATE_LOGIN_FAILURES=off \
     LATCHKEY_RATE_SIGNUP_IP=off LATCHKEY_RATE_EMAIL_IP=off LATCHKEY_RATE_EMAIL_ACCOUNT=off \

@@ -156,8 +156,9 @@ async function startAutofill() {
   const input = document.querySelector('input[autocomplete~="webauthn"]');
   // only where the page offers passkeys (they are on)
   if (!input || input.dataset.passkeyAutofill || !supported || !document.querySelector("[data-passkey-login]")) return;
-  if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return;
+  // claimed before the first await: mutations meanwhile must not start a second one
   input.dataset.passkeyAutofill = "on";
+  if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return;
   const controller = new AbortController();
   autofill = controller;
   try {
@@ -202,7 +203,9 @@ async function add(button) {
 // Shows the buttons (they need this script) and hides the "needs JavaScript" notes.
 function enhance() {
   if (!supported) {
-    for (const el of document.querySelectorAll("[data-passkey-needs-js]")) {
+    // once per element: writing text is itself a mutation the observer sees
+    for (const el of document.querySelectorAll("[data-passkey-needs-js]:not([data-passkey-unsupported])")) {
+      el.dataset.passkeyUnsupported = "";
       el.textContent = "This browser cannot use passkeys. Your password still works.";
     }
     return;

@@ -97,7 +97,7 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
         ("/passkeys", signed_in(get(passkeys::list))),
         (
             "/passkeys/{id}",
-            signed_in(get(passkeys::detail).put(passkeys::rename).patch(passkeys::rename).delete(passkeys::delete)),
+            signed_in(get(passkeys::detail).put(passkeys::replace).patch(passkeys::update).delete(passkeys::delete)),
         ),
     ];
     let mut r = Router::new();

@@ -128,17 +128,28 @@ pub async fn detail(State(state): State<AppState>, authed: Authed, Path(id): Pat
     Ok(Json(body(&state.engine.passkey(authed.user.id, passkey_id(&id)?).await?)))
 }
 
-/// PUT/PATCH `passkeys/{id}/`: `{"name"}` → `{"name"}`.
-pub async fn rename(
+/// PUT `passkeys/{id}/`: `{"name"}` → `{"name"}`.
+pub async fn replace(state: State<AppState>, authed: Authed, id: Path<String>, p: Payload) -> ApiResult<Json<Value>> {
+    rename(state, authed, id, p, true).await
+}
+
+/// PATCH `passkeys/{id}/`: `{"name"}` → `{"name"}`.
+pub async fn update(state: State<AppState>, authed: Authed, id: Path<String>, p: Payload) -> ApiResult<Json<Value>> {
+    rename(state, authed, id, p, false).await
+}
+
+async fn rename(
     State(state): State<AppState>,
     authed: Authed,
     Path(id): Path<String>,
     mut p: Payload,
+    put: bool,
 ) -> ApiResult<Json<Value>> {
     let id = passkey_id(&id)?;
     // the caller's own passkey first: another's id is not found, whatever the body
     state.engine.passkey(authed.user.id, id).await?;
-    let name = p.optional("name");
+    // PUT replaces: `name` is required; PATCH may leave it out
+    let name = if put { Some(p.required("name")) } else { p.optional("name") };
     p.finish()?;
     let Some(name) = name else {
         // a PATCH without a name changes nothing

@@ -189,13 +189,19 @@ async fn challenges_expire_and_race(b: Backend) {
     app.clock.advance(301);
     let r = app.post_auth("/passkeys/register/complete/", json!({"credential": credential}), &auth).await;
     assert_eq!((r.status, r.body), (400, refused("Registration challenge has expired. Please start over.")));
+    // a credential the authenticator did not keep (not discoverable) could never sign in
+    let begin = app.post_auth("/passkeys/register/begin/", json!({}), &auth).await;
+    let mut credential = soft.create(&begin.body);
+    credential["clientExtensionResults"] = json!({"credProps": {"rk": false}});
+    let r = app.post_auth("/passkeys/register/complete/", json!({"credential": credential}), &auth).await;
+    assert_eq!((r.status, r.body), (400, refused("Registration verification failed.")));
     // a failed registration uses its ceremony up
     let begin = app.post_auth("/passkeys/register/begin/", json!({}), &auth).await;
     let mut credential = soft.create(&begin.body);
     credential["response"]["clientDataJSON"] = json!("e30");
     let r = app.post_auth("/passkeys/register/complete/", json!({"credential": credential}), &auth).await;
     assert_eq!((r.status, r.body), (400, refused("Registration verification failed.")));
-    let credential = soft.attest(1, &begin.body);
+    let credential = soft.attest(soft.credentials.len() - 1, &begin.body);
     let r = app.post_auth("/passkeys/register/complete/", json!({"credential": credential}), &auth).await;
     assert_eq!((r.status, r.body), (400, refused("Registration challenge has expired. Please start over.")));
     add(&app, &mut soft, &auth, "Key").await;
@@ -251,6 +257,21 @@ async fn bad_input_and_other_peoples_passkeys(b: Backend) {
     assert_eq!((r.status, r.body), (400, json!({"name": ["Not a valid string."]})));
     let r = app.post_auth("/passkeys/register/begin/", json!({"name": ""}), &auth).await;
     assert_eq!((r.status, r.body), (400, json!({"name": ["This field may not be blank."]})));
+    let r = app.call(Method::PUT, &path, Some(json!({})), &auth).await;
+    assert_eq!((r.status, r.body), (400, json!({"name": ["This field is required."]})));
+    // line breaks (in a security email) become spaces; a NUL (the pages' door) is refused, on PostgreSQL too
+    let r = app.call(Method::PATCH, &path, Some(json!({"name": "Work\n\rphone\t"})), &auth).await;
+    assert_eq!((r.status, r.body), (200, json!({"name": "Work  phone"})));
+    let id = i32::try_from(mine["id"].as_i64().expect("id")).expect("i32");
+    let owner = app.get_user(&auth).await.body["pk"].as_i64().map(|n| i32::try_from(n).expect("i32")).expect("pk");
+    match app.engine.rename_passkey(owner, id, "a\0b").await {
+        Err(app::core::FlowError::Invalid(p)) => assert!(p.has("name")),
+        other => panic!("a NUL in a name: {:?}", other.map(|p| p.name)),
+    }
+    // two tabs starting a registration at once: both answer (the later challenge stands)
+    let begins =
+        futures::future::join_all((0..8).map(|_| app.post_auth("/passkeys/register/begin/", json!({}), &auth))).await;
+    assert!(begins.iter().all(|r| r.status == 200), "{:?}", begins.iter().map(|r| r.status).collect::<Vec<_>>());
     // sign-in fields
     let r = app.post("/passkeys/login/complete/", json!({})).await;
     assert_eq!(
@@ -277,6 +298,11 @@ async fn bad_input_and_other_peoples_passkeys(b: Backend) {
     assert_eq!((r.status, r.body), (400, refused("Credential not found.")));
     let r = app.post("/passkeys/login/complete/", json!({"session_id": "0".repeat(32), "credential": {}})).await;
     assert_eq!((r.status, r.body), (400, refused(EXPIRED)));
+    // no `rawId`: `id` stands in, as the package reads it
+    let options = begin_login(&app).await;
+    let mut by_id = soft.get(&options, 0);
+    by_id.as_object_mut().expect("object").remove("rawId");
+    assert_eq!(complete_login(&app, &options, &by_id).await.status, 200);
     // begin says the same whoever is named; a malformed address is a field error
     let a = app.post("/passkeys/login/begin/", json!({"username": "ada"})).await;
     let n = app.post("/passkeys/login/begin/", json!({"username": "nobody"})).await;
@@ -320,6 +346,11 @@ async fn disabled_accounts_and_resets(b: Backend) {
     assert_eq!((r.status, r.body), (400, refused("User account is disabled.")));
     db.execute_unprepared("UPDATE users SET is_active = true").await.expect("enable");
     assert_eq!(sign_in(&app, &mut soft, 0).await.status, 200);
+    // unverified (verification became mandatory after it was added): as a password sign-in
+    db.execute_unprepared("UPDATE users SET email_verified = false").await.expect("unverify");
+    let r = sign_in(&app, &mut soft, 0).await;
+    assert_eq!((r.status, r.body), (400, refused("E-mail is not verified.")));
+    db.execute_unprepared("UPDATE users SET email_verified = true").await.expect("verify");
     // whoever proves the address takes the account: a reset removes every passkey
     assert_eq!(app.post("/password/reset/", json!({"email": "ada@example.com"})).await.status, 200);
     let (uid, token) = crate::helpers::uid_token(&app.reset_email("ada@example.com", 1).await.link());

@@ -99,6 +99,21 @@ pub const NAME_MAX: usize = 255;
 /// What an unnamed passkey is called.
 pub const DEFAULT_NAME: &str = "Passkey";
 
+/// A passkey's name as stored: trimmed, control characters (line breaks in
+/// a security email) made spaces.
+///
+/// # Errors
+/// `Invalid` on `name`: NUL characters, too long.
+fn clean_name(raw: &str) -> Result<String, FlowError> {
+    crate::core::domain::reject_nul(raw).map_err(|c| FlowError::field("name", c))?;
+    let name: String = raw.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let name = name.trim().to_owned();
+    if name.chars().count() > NAME_MAX {
+        return Err(FlowError::field("name", Code::TooLong(NAME_MAX)));
+    }
+    Ok(name)
+}
+
 fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -196,6 +211,11 @@ impl Engine {
         let state: PasskeyRegistration = serde_json::from_str(&ceremony.state).map_err(anyhow::Error::from)?;
         let reg: RegisterPublicKeyCredential =
             serde_json::from_value(credential.clone()).map_err(|_| failed(Code::PasskeyRegistrationFailed))?;
+        // sign-in is discoverable only: a key the authenticator says it did not keep could never sign in
+        if credential["clientExtensionResults"]["credProps"]["rk"] == Value::Bool(false) {
+            tracing::info!("a passkey registration made a non-discoverable credential");
+            return Err(failed(Code::PasskeyRegistrationFailed));
+        }
         let passkey = webauthn.finish_passkey_registration(&reg, &state).map_err(|e| {
             tracing::info!(error = %e, "a passkey registration failed");
             failed(Code::PasskeyRegistrationFailed)
@@ -206,9 +226,9 @@ impl Engine {
             .find_map(|v| v.as_array())
             .map(|a| a.iter().filter_map(|t| t.as_str()).filter(|t| t.len() <= 32).take(8).map(str::to_owned).collect())
             .unwrap_or_default();
-        let name = match name.trim() {
-            "" => DEFAULT_NAME.to_owned(),
-            n => n.to_owned(),
+        let name = match clean_name(name)? {
+            n if n.is_empty() => DEFAULT_NAME.to_owned(),
+            n => n,
         };
         let count = i64::from(webauthn_counter(&passkey));
         let new = NewPasskey {
@@ -221,6 +241,11 @@ impl Engine {
             transports: serde_json::to_string(&transports).map_err(anyhow::Error::from)?,
         };
         let txn = self.db().begin().await?;
+        // a password reset racing with this either ran first (this request's
+        // credential is dead) or waits and then removes the new passkey too
+        if !users::lock_generation(&txn, user.id, user.auth_epoch).await? {
+            return Err(FlowError::Unauthenticated);
+        }
         let Some(row) = repo::insert(&txn, new, self.now()).await? else {
             return Err(failed(Code::PasskeyAlreadyRegistered));
         };
@@ -238,7 +263,7 @@ impl Engine {
     /// `Invalid` (non-field `PasskeysOff`); `Throttled`.
     pub async fn begin_passkey_login(&self, client: &Client) -> Result<LoginStarted, FlowError> {
         let webauthn = self.webauthn()?;
-        self.throttle("passkey-login", client, self.config().rate_limits.login_per_ip, None).await?;
+        self.throttle("passkey-begin", client, self.config().rate_limits.login_per_ip, None).await?;
         let (options, state) = webauthn
             .start_discoverable_authentication()
             .map_err(|e| anyhow::anyhow!("starting a passkey sign-in: {e}"))?;
@@ -279,8 +304,15 @@ impl Engine {
             return Err(failed(Code::PasskeyCredentialFormat));
         }
         let state: DiscoverableAuthentication = serde_json::from_str(&ceremony.state).map_err(anyhow::Error::from)?;
+        let mut credential = credential.clone();
+        if credential.get("rawId").is_none() {
+            // dj-rest-auth reads `id` when `rawId` is missing
+            if let Some(id) = credential.get("id").cloned() {
+                credential["rawId"] = id;
+            }
+        }
         let assertion: PublicKeyCredential =
-            serde_json::from_value(credential.clone()).map_err(|_| failed(Code::PasskeyCredentialFormat))?;
+            serde_json::from_value(credential).map_err(|_| failed(Code::PasskeyCredentialFormat))?;
         let row = repo::by_credential_id(self.db(), &b64url(assertion.get_credential_id()))
             .await?
             .ok_or_else(|| failed(Code::PasskeyNotFound))?;
@@ -298,6 +330,10 @@ impl Engine {
         let user = users::by_id(self.db(), row.user_id).await?.ok_or_else(verification)?;
         if !user.is_active {
             return Err(failed(Code::AccountDisabled));
+        }
+        // the rule password sign-in follows (an account unverified since before it became mandatory)
+        if self.config().verification == crate::core::config::VerificationMode::Mandatory && !user.email_verified {
+            return Err(failed(Code::EmailNotVerified));
         }
         passkey.update_credential(&result);
         let count = i64::from(result.counter());
@@ -334,14 +370,11 @@ impl Engine {
     /// # Errors
     /// `Invalid` on `name` (blank, too long); `NotFound`.
     pub async fn rename_passkey(&self, user_id: i32, id: i32, name: &str) -> Result<PasskeyInfo, FlowError> {
-        let name = name.trim();
+        let name = clean_name(name)?;
         if name.is_empty() {
             return Err(FlowError::field("name", Code::Blank));
         }
-        if name.chars().count() > NAME_MAX {
-            return Err(FlowError::field("name", Code::TooLong(NAME_MAX)));
-        }
-        if !repo::rename(self.db(), user_id, id, name).await? {
+        if !repo::rename(self.db(), user_id, id, &name).await? {
             return Err(FlowError::NotFound);
         }
         self.passkey(user_id, id).await

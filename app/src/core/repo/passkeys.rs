@@ -4,9 +4,9 @@
 
 use crate::core::entities::passkey::{self, Entity as Passkeys, Model as Passkey};
 use crate::core::entities::passkey_ceremony::{self, Entity as Ceremonies, Model as Ceremony};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 pub const REGISTER: &str = "register";
@@ -128,8 +128,8 @@ pub async fn insert_ceremony(
     expires_at: i64,
     now: i64,
 ) -> Result<(), DbErr> {
-    Ceremonies::delete_many().filter(passkey_ceremony::Column::KeyHash.eq(key_hash.clone())).exec(db).await?;
-    passkey_ceremony::ActiveModel {
+    use passkey_ceremony::Column;
+    let row = passkey_ceremony::ActiveModel {
         key_hash: Set(key_hash),
         kind: Set(kind.to_owned()),
         user_id: Set(user_id),
@@ -137,9 +137,17 @@ pub async fn insert_ceremony(
         expires_at: Set(expires_at),
         created_at: Set(now),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    // one statement, so two racing registrations of one user both succeed
+    // (the later one's challenge stands)
+    Ceremonies::insert(row)
+        .on_conflict(
+            OnConflict::column(Column::KeyHash)
+                .update_columns([Column::Kind, Column::UserId, Column::State, Column::ExpiresAt, Column::CreatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
@@ -161,11 +169,19 @@ pub async fn take_ceremony(
     Ok((taken && row.expires_at > now).then_some(row))
 }
 
-/// Forgets ceremonies that expired (housekeeping).
-pub async fn purge_ceremonies(db: &impl ConnectionTrait, now: i64) -> Result<u64, DbErr> {
-    let gone = Ceremonies::delete_many()
-        .filter(Condition::all().add(passkey_ceremony::Column::ExpiresAt.lte(now)))
-        .exec(db)
+/// Forgets up to `limit` ceremonies that expired (housekeeping).
+pub async fn purge_ceremonies(db: &impl ConnectionTrait, now: i64, limit: u64) -> Result<u64, DbErr> {
+    use passkey_ceremony::Column;
+    let ids: Vec<i32> = Ceremonies::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::ExpiresAt.lte(now))
+        .limit(limit)
+        .into_tuple()
+        .all(db)
         .await?;
-    Ok(gone.rows_affected)
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(Ceremonies::delete_many().filter(Column::Id.is_in(ids)).exec(db).await?.rows_affected)
 }
