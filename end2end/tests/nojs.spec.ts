@@ -46,6 +46,11 @@ test("sign up and log in work without JavaScript, errors inline", async ({ page 
   await page.getByTestId("submit").click();
   await page.waitForURL(/\/profile$/);
   await expect(page.getByTestId("nav-user")).toHaveText(username);
+  // signed in, the log-in page sends you to your profile
+  await page.goto("/login");
+  await page.waitForURL(/\/profile$/);
+  await page.getByTestId("nav-logout").click();
+  await expect(page.getByTestId("nav-login")).toBeVisible();
 
   // form state in the URL is shown only when we sealed it: a forgery that
   // would put words on the page (fresh timestamp, wrong signature) is ignored

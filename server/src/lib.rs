@@ -5,6 +5,7 @@ pub mod body_limit;
 pub mod csrf;
 pub mod downloads;
 pub mod headers;
+pub mod health;
 pub mod import;
 pub mod rest;
 pub mod serve;

@@ -100,6 +100,8 @@ pub fn router(state: AppState) -> Router {
     let routes = doors
         .merge(docs)
         .nest_service("/media", media)
+        .route("/health", axum::routing::get(crate::health::health))
+        .route("/ready", axum::routing::get(crate::health::ready))
         .route("/accounts/{provider}/login", axum::routing::get(social::start))
         .route("/accounts/{provider}/login/", axum::routing::get(social::start))
         .route("/accounts/{provider}/login/callback", axum::routing::get(social::callback))

@@ -117,6 +117,14 @@ impl Engine {
         &self.inner.db
     }
 
+    /// Whether the database answers (for readiness probes).
+    ///
+    /// # Errors
+    /// `Unavailable` (or `Unexpected`) when it does not.
+    pub async fn ready(&self) -> Result<(), crate::core::FlowError> {
+        Ok(self.inner.db.ping().await?)
+    }
+
     pub fn config(&self) -> &EngineConfig {
         &self.inner.cfg
     }

@@ -43,6 +43,7 @@ mod jwt;
 mod limits;
 mod login;
 mod openapi;
+mod operations;
 mod outage;
 mod outbox;
 mod passkeys;

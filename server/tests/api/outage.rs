@@ -64,6 +64,12 @@ async fn database_outage_is_503_and_recovers() {
         let html = page.text().await.expect("html");
         assert!(html.contains("data-testid=\"unavailable\""), "{html}");
         assert!(!html.contains("data-testid=\"nav-login\""), "not shown as logged out");
+        // a readiness probe takes this replica out; the process is still up
+        let ready = app.http.get(format!("{}/ready", app.base)).send().await.expect("ready");
+        assert_eq!(ready.status().as_u16(), 503);
+        assert!(ready.headers().get("retry-after").is_some());
+        let health = app.http.get(format!("{}/health", app.base)).send().await.expect("health");
+        assert_eq!(health.status().as_u16(), 200);
     }
 
     exec(&admin, &format!("ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")).await;
@@ -76,6 +82,8 @@ async fn database_outage_is_503_and_recovers() {
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
     assert!(recovered, "the server reconnects by itself");
+    let ready = app.http.get(format!("{}/ready", app.base)).send().await.expect("ready");
+    assert_eq!(ready.status().as_u16(), 200);
     assert_eq!(app.login("ada", PASSWORD).await.status, 200, "nothing stored was lost");
 
     let drop = format!(

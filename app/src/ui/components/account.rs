@@ -72,6 +72,23 @@ where
     }
 }
 
+/// Sends a signed-in visitor to their profile (the log-in and sign-up
+/// pages have nothing for them).
+#[component]
+pub fn RedirectSignedIn() -> impl IntoView {
+    let ctx = use_account();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match ctx.account.await {
+                    Ok(Some(_)) => view! { <Redirect path=routes::PROFILE/> }.into_any(),
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// A "try again" notice while the service cannot tell who is signed in (the
 /// server answers such a page with 503).
 #[component]

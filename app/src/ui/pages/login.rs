@@ -2,6 +2,7 @@
 
 use crate::api::auth::Login;
 use crate::shared::routes;
+use crate::ui::components::account::RedirectSignedIn;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Notice, Submit};
 use crate::ui::components::social::SocialButtons;
 use crate::ui::pages::passkeys::PasskeySignIn;
@@ -17,6 +18,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
         <Title text="Log in · Latchkey"/>
+        <RedirectSignedIn/>
         <section class="card">
             <h1>"Log in"</h1>
             <Notice/>

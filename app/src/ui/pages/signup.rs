@@ -2,6 +2,7 @@
 
 use crate::api::auth::Signup;
 use crate::shared::routes;
+use crate::ui::components::account::RedirectSignedIn;
 use crate::ui::components::form::{use_form_state, Field, FormErrors, Submit};
 use crate::ui::components::social::SocialButtons;
 use leptos::prelude::*;
@@ -13,6 +14,7 @@ pub fn SignupPage() -> impl IntoView {
     let state = use_form_state(move || action.value().get());
     view! {
         <Title text="Sign up · Latchkey"/>
+        <RedirectSignedIn/>
         <section class="card">
             <h1>"Create your account"</h1>
             <Suspense fallback=|| ()>
