@@ -9,7 +9,8 @@ cases!(
     login_attempts_per_ip,
     failed_logins_slow_the_account_for_a_while,
     emails_per_account_and_signups_per_ip,
-    forwarded_for_only_from_trusted_proxies
+    forwarded_for_only_from_trusted_proxies,
+    an_ipv6_network_counts_as_one_client
 );
 
 async fn login_attempts_per_ip(b: Backend) {
@@ -107,4 +108,33 @@ async fn forwarded_for_only_from_trusted_proxies(b: Backend) {
         codes.push(spoof(&app, "198.51.100.7").await.expect("send").status().as_u16());
     }
     assert_eq!(codes, [400, 400, 429]);
+}
+
+/// One IPv6 subscriber holds a whole /64 (2^64 addresses): counting each
+/// address alone would make per-address limits meaningless.
+async fn an_ipv6_network_counts_as_one_client(b: Backend) {
+    let app = TestApp::spawn(
+        Opts::new(&b).env("LATCHKEY_RATE_LOGIN_IP", "2/60").env("LATCHKEY_TRUSTED_PROXIES", "127.0.0.1, ::1"),
+    )
+    .await;
+    let from = |ip: &str| {
+        app.http
+            .post(format!("{}/api/auth/login/", app.base))
+            .header("X-Forwarded-For", ip.to_owned())
+            .json(&json!({"username": "nobody", "password": "Wrong-Pass-1"}))
+            .send()
+    };
+    let mut codes = Vec::new();
+    for ip in ["2001:db8:1:2::1", "2001:db8:1:2:ffff::9", "2001:db8:1:2:abcd:ef01:2345:6789"] {
+        codes.push(from(ip).await.expect("send").status().as_u16());
+    }
+    assert_eq!(codes, [400, 400, 429], "addresses of one /64 share a budget");
+    assert_eq!(from("2001:db8:1:3::1").await.expect("send").status().as_u16(), 400, "the next /64 is another client");
+    // an IPv4 address, written as IPv4-mapped IPv6 or not, is one client
+    let mut codes = Vec::new();
+    for ip in ["198.51.100.7", "::ffff:198.51.100.7", "198.51.100.7"] {
+        codes.push(from(ip).await.expect("send").status().as_u16());
+    }
+    assert_eq!(codes, [400, 400, 429]);
+    assert_eq!(from("198.51.100.8").await.expect("send").status().as_u16(), 400);
 }

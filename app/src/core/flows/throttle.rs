@@ -24,6 +24,24 @@ pub struct Client {
     pub user_agent: Option<String>,
 }
 
+/// The client a per-address limit counts: an IPv4 address (also when
+/// written as IPv4-mapped IPv6), or an IPv6 address's /64, the network one
+/// subscriber is given (counting each of its 2^64 addresses alone would
+/// make the limit meaningless).
+pub(crate) fn network_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{prefix}/64")
+            }
+        },
+    }
+}
+
 /// One password check counted against a budget; give it back with
 /// [`Engine::release`] when the password was right.
 #[must_use]
@@ -73,7 +91,7 @@ impl Engine {
         account: Option<(&str, Limit)>,
     ) -> Result<(), FlowError> {
         if let Some(ip) = client.ip {
-            self.count(&format!("{action}:ip:{ip}"), per_ip).await?;
+            self.count(&format!("{action}:ip:{}", network_of(ip)), per_ip).await?;
         }
         if let Some((who, limit)) = account {
             self.count(&format!("{action}:acct:{}", who.to_lowercase()), limit).await?;
@@ -96,5 +114,20 @@ impl Engine {
     /// Gives a reservation back (the password was right).
     pub(crate) async fn release(&self, r: Reservation) -> Result<(), FlowError> {
         Ok(rate_limits::release(self.db(), &r.key, r.window_start).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::network_of;
+
+    #[test]
+    fn ipv6_counts_by_its_64_and_mapped_ipv4_as_ipv4() {
+        let n = |s: &str| network_of(s.parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0])));
+        assert_eq!(n("2001:db8:1:2::1"), n("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        assert_eq!(n("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_ne!(n("2001:db8:1:2::1"), n("2001:db8:1:3::1"));
+        assert_eq!(n("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(n("198.51.100.7"), "198.51.100.7");
     }
 }
