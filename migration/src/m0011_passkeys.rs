@@ -38,6 +38,16 @@ enum PasskeyCeremonies {
     CreatedAt,
 }
 
+/// `user_id` references `users`, and goes with the user.
+fn user_fk(table: impl IntoIden + 'static, name: &str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(table, Alias::new("user_id"))
+        .to(Users::Table, Users::Id)
+        .on_delete(ForeignKeyAction::Cascade)
+        .to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -57,13 +67,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Passkeys::Transports).text().not_null())
                     .col(ColumnDef::new(Passkeys::CreatedAt).big_integer().not_null())
                     .col(ColumnDef::new(Passkeys::LastUsedAt).big_integer().null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_passkeys_user")
-                            .from(Passkeys::Table, Passkeys::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut user_fk(Passkeys::Table, "fk_passkeys_user"))
                     .to_owned(),
             )
             .await?;
@@ -84,13 +88,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(PasskeyCeremonies::State).text().not_null())
                     .col(ColumnDef::new(PasskeyCeremonies::ExpiresAt).big_integer().not_null())
                     .col(ColumnDef::new(PasskeyCeremonies::CreatedAt).big_integer().not_null())
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_passkey_ceremonies_user")
-                            .from(PasskeyCeremonies::Table, PasskeyCeremonies::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut user_fk(PasskeyCeremonies::Table, "fk_passkey_ceremonies_user"))
                     .to_owned(),
             )
             .await?;

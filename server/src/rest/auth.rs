@@ -19,6 +19,22 @@ pub struct Authed {
     pub credential: Credential,
 }
 
+impl Authed {
+    /// After a change that moved the account's credential generation on to
+    /// `epoch` (password change, TOTP on): a browser session that made it
+    /// moves to a fresh id stamped with the new generation; a token or JWT
+    /// family was restamped by the engine.
+    ///
+    /// # Errors
+    /// Session store failures.
+    pub async fn keep_session(&self, session: &Session, epoch: i32) -> Result<(), ApiError> {
+        if matches!(self.credential, Credential::Session(_)) {
+            session::restamp(session, epoch).await?;
+        }
+        Ok(())
+    }
+}
+
 /// A request that may or may not carry valid credentials.
 pub struct MaybeAuthed(pub Option<Authed>);
 

@@ -283,9 +283,7 @@ async fn set_password(
     };
     let epoch = state.engine.change_password(&authed.user, input, &authed.credential, &client).await;
     let epoch = epoch.map_err(|e| if retype { e } else { without_retyped(e) })?;
-    if matches!(authed.credential, Credential::Session(_)) {
-        app::api::session::restamp(&session, epoch).await.map_err(ApiError::from)?;
-    }
+    authed.keep_session(&session, epoch).await?;
     Ok(no_content())
 }
 

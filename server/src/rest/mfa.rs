@@ -9,7 +9,6 @@ use super::login::login_response;
 use super::payload::Payload;
 use crate::state::AppState;
 use app::core::codes::Code;
-use app::core::flows::Credential;
 use app::core::FlowError;
 use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
@@ -87,9 +86,7 @@ pub async fn activate_confirm(
     p.finish()?;
     let engine = &state.engine;
     let (codes, epoch) = engine.confirm_totp(&authed.user, &token, &code, &authed.credential, &client).await?;
-    if matches!(authed.credential, Credential::Session(_)) {
-        app::api::session::restamp(&session, epoch).await?;
-    }
+    authed.keep_session(&session, epoch).await?;
     Ok(Json(json!({ "recovery_codes": codes })))
 }
 

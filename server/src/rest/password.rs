@@ -7,7 +7,6 @@ use super::payload::Payload;
 use crate::state::AppState;
 use app::core::flows::password_change::PasswordChangeInput;
 use app::core::flows::password_reset::ResetConfirmInput;
-use app::core::flows::Credential;
 use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
 use axum::Json;
@@ -33,9 +32,7 @@ pub async fn change(
     };
     p.finish()?;
     let epoch = state.engine.change_password(&authed.user, input, &authed.credential, &client).await?;
-    if matches!(authed.credential, Credential::Session(_)) {
-        app::api::session::restamp(&session, epoch).await?;
-    }
+    authed.keep_session(&session, epoch).await?;
     Ok(Json(json!({ "detail": messages::PASSWORD_SAVED })))
 }
 

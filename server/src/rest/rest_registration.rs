@@ -298,9 +298,7 @@ async fn change_password(
         always_check_old: true,
     };
     let epoch = state.engine.change_password(&authed.user, input, &authed.credential, &client).await?;
-    if matches!(authed.credential, Credential::Session(_)) {
-        app::api::session::restamp(&session, epoch).await.map_err(ApiError::from)?;
-    }
+    authed.keep_session(&session, epoch).await?;
     Ok(ok(words::PASSWORD_CHANGED))
 }
 
