@@ -14,6 +14,7 @@ mod m0008_sealed_outbox;
 mod m0009_auth_epoch;
 mod m0010_two_factor;
 mod m0011_passkeys;
+mod m0012_audit_staff;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_auth_epoch::Migration),
             Box::new(m0010_two_factor::Migration),
             Box::new(m0011_passkeys::Migration),
+            Box::new(m0012_audit_staff::Migration),
         ]
     }
 }

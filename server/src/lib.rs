@@ -2,11 +2,13 @@
 //! Pages come from the `app` crate; every rule comes from `app::core`.
 
 pub mod body_limit;
+pub mod create_admin;
 pub mod csrf;
 pub mod downloads;
 pub mod headers;
 pub mod health;
 pub mod import;
+pub mod request_id;
 pub mod rest;
 pub mod serve;
 pub mod session;

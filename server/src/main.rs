@@ -2,10 +2,12 @@
 //!
 //! - `latchkey` (or `latchkey serve`): serve.
 //! - `latchkey import-users FILE.csv [--emails-verified]`: import Django's `auth_user` export.
+//! - `latchkey create-admin [--username U] [--email E] [--no-input]`: a staff account.
 
 use server::{settings::Settings, startup, telemetry};
 
-const USAGE: &str = "usage: latchkey [serve] | latchkey import-users FILE.csv [--emails-verified]";
+const USAGE: &str = "usage: latchkey [serve] | latchkey import-users FILE.csv [--emails-verified] \
+                     | latchkey create-admin [--username U] [--email E] [--no-input]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -32,6 +34,13 @@ async fn main() -> anyhow::Result<()> {
             for r in &report.rejected {
                 println!("  rejected {r}");
             }
+            Ok(())
+        }
+        Some("create-admin") => {
+            let parsed = server::create_admin::Args::parse(&args[1..])?;
+            let engine = startup::engine(&settings, app::core::Clock::system()).await?;
+            let id = server::create_admin::run(&engine, parsed).await?;
+            println!("staff account {id} created");
             Ok(())
         }
         Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}"),

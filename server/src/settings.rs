@@ -354,6 +354,8 @@ impl Settings {
         engine.verification_ttl_secs = src.parse("LATCHKEY_VERIFICATION_TTL", engine.verification_ttl_secs)?;
         engine.session_ttl_secs = src.parse("LATCHKEY_SESSION_TTL", engine.session_ttl_secs)?;
         engine.outbox_retention_secs = src.parse("LATCHKEY_OUTBOX_RETENTION", engine.outbox_retention_secs)?;
+        engine.audit_retention_secs = src.parse("LATCHKEY_AUDIT_RETENTION", engine.audit_retention_secs)?;
+        engine.reauth_window_secs = src.parse("LATCHKEY_ADMIN_REAUTH_WINDOW", engine.reauth_window_secs)?;
         engine.housekeeping_interval_secs =
             src.parse("LATCHKEY_HOUSEKEEPING_INTERVAL", engine.housekeeping_interval_secs)?;
         engine.auth_cache_ttl_secs = src.parse("LATCHKEY_AUTH_CACHE_TTL", engine.auth_cache_ttl_secs)?;

@@ -155,7 +155,7 @@ pub async fn callback(
         };
     }
     let next = pending.next.as_deref().unwrap_or(routes::PROFILE);
-    match engine.social_login(&provider, identity).await {
+    match engine.social_login(&provider, identity, &client).await {
         Ok(SignIn::Done(user)) => {
             let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
             match finish_sign_in(engine, &session, &user, agent, Door::Page).await {

@@ -90,7 +90,8 @@ pub fn router(state: AppState) -> Router {
     let avatar_limit = state.settings.engine.avatar_max_bytes + 64 * 1024;
     let https = state.settings.secure_cookies();
     let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", rest::openapi::document());
-    let mut doors = Router::new().nest("/api/auth", rest::router(avatar_limit));
+    let mut doors =
+        Router::new().nest("/api/auth", rest::router(avatar_limit)).nest("/api/admin", rest::admin::router());
     if let Some(djoser) = &state.settings.djoser {
         doors = doors.nest(&djoser.prefix, rest::djoser::router());
     }
@@ -127,7 +128,14 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(state.settings.request_timeout_secs),
         ));
-    headers::apply(routes, https).layer(TraceLayer::new_for_http()).with_state(state)
+    use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+    headers::apply(routes, https)
+        .layer(axum::middleware::from_fn(crate::request_id::into_errors))
+        .layer(PropagateRequestIdLayer::new(crate::request_id::HEADER))
+        .layer(TraceLayer::new_for_http().make_span_with(crate::request_id::span))
+        .layer(SetRequestIdLayer::new(crate::request_id::HEADER, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(crate::request_id::sanitize))
+        .with_state(state)
 }
 
 /// What no route answers: a JSON 404 under `/api/`, else a static file or

@@ -1,7 +1,7 @@
 //! Who is signed in, and the form state a no-JavaScript post left behind.
 
 use crate::shared::forms::FormState;
-use crate::shared::user::{AccountView, SessionView};
+use crate::shared::user::{AccountView, ActivityItem, SessionView};
 use leptos::prelude::*;
 
 /// The signed-in account, or `None`.
@@ -21,6 +21,16 @@ pub async fn load_form_state(sealed: String) -> Result<Option<FormState>, Server
     Ok(super::forms::unseal_state(&sealed))
 }
 
+/// The signed-in user's recent security events, newest first.
+#[server(prefix = "/fn", endpoint = "activity")]
+pub async fn my_activity() -> Result<Vec<ActivityItem>, ServerFnError> {
+    use super::forms;
+    let engine = forms::engine()?;
+    let (user, _) = forms::require_user(&engine).await?;
+    let filter = crate::core::repo::audit::EventFilter { user_id: Some(user.id), ..Default::default() };
+    engine.audit_events(&filter, 50).await.map_err(forms::failure)
+}
+
 /// The signed-in user's browser sessions.
 #[server(prefix = "/fn", endpoint = "sessions")]
 pub async fn my_sessions() -> Result<Vec<SessionView>, ServerFnError> {
@@ -38,6 +48,7 @@ pub async fn logout_other_sessions() -> Result<FormState, ServerFnError> {
     let engine = forms::engine()?;
     let (user, session) = forms::require_user(&engine).await?;
     let current = session::stored_key(&engine, &session).unwrap_or_default();
-    let result = engine.logout_other_sessions(user.id, &current).await;
+    let client = forms::client(&engine).await;
+    let result = engine.logout_other_sessions(user.id, &current, Some(&client)).await;
     forms::finish(result, &[], "/sessions?notice=sessions_ended")
 }

@@ -105,6 +105,10 @@ pub async fn verify_sign_in(code: String) -> Result<FormState, ServerFnError> {
 pub async fn logout() -> Result<FormState, ServerFnError> {
     use super::forms;
     let session = forms::session().await?;
+    let engine = forms::engine()?;
+    if let Some(user_id) = super::session::user_id(&session).await.map_err(forms::failure)? {
+        engine.record_sign_out(user_id, &forms::client(&engine).await).await.map_err(forms::failure)?;
+    }
     session.flush().await.map_err(|e| forms::unexpected(anyhow::Error::from(e)))?;
     forms::finish(Ok(()), &[], "/login?notice=logged_out")
 }

@@ -122,7 +122,9 @@ pub fn finish(
         }
         Err(FlowError::Invalid(problems)) => dj_rest_auth::render(&problems),
         Err(FlowError::NotFound) => FieldErrors::non_field("This link is invalid or has expired."),
-        Err(FlowError::Refused(code)) => FieldErrors::non_field(dj_rest_auth::words(NON_FIELD, &code)),
+        Err(FlowError::Refused(code) | FlowError::Forbidden(code)) => {
+            FieldErrors::non_field(dj_rest_auth::words(NON_FIELD, &code))
+        }
         Err(FlowError::Unavailable(_)) => {
             FieldErrors::non_field("The service is temporarily unavailable. Please try again in a moment.")
         }

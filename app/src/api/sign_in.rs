@@ -57,10 +57,10 @@ pub async fn finish_sign_in(
     }
     Ok(match (door, engine.config().auth_mode) {
         (Door::Page, _) => Issued::Session,
-        (Door::Token | Door::SessionAndToken, _) => Issued::Token(engine.issue_token(user).await?),
-        (Door::Jwt, _) => Issued::Jwt(engine.issue_jwt(user).await?),
-        (Door::Api, AuthMode::Token) => Issued::Token(engine.issue_token(user).await?),
-        (Door::Api, AuthMode::Jwt) => Issued::Jwt(engine.issue_jwt(user).await?),
+        (Door::Token | Door::SessionAndToken, _) => Issued::Token(engine.issue_token(user, user_agent).await?),
+        (Door::Jwt, _) => Issued::Jwt(engine.issue_jwt(user, user_agent).await?),
+        (Door::Api, AuthMode::Token) => Issued::Token(engine.issue_token(user, user_agent).await?),
+        (Door::Api, AuthMode::Jwt) => Issued::Jwt(engine.issue_jwt(user, user_agent).await?),
     })
 }
 

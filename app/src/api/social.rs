@@ -25,6 +25,7 @@ pub async fn disconnect_social(id: i32) -> Result<FormState, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
     let (user, _) = forms::require_user(&engine).await?;
-    let result = engine.social_disconnect(&user, id).await.map(|_| ());
+    let client = forms::client(&engine).await;
+    let result = engine.social_disconnect(&user, id, Some(&client)).await.map(|_| ());
     forms::finish(result, &[], "/profile?notice=social_disconnected")
 }

@@ -244,6 +244,7 @@ mod tests {
             date_joined: 0,
             last_login: None,
             auth_epoch: 0,
+            is_staff: false,
         }
     }
 

@@ -107,6 +107,17 @@ pub enum Code {
     PasskeyCredentialFormat,
     PasskeyNotFound,
     PasskeyVerificationFailed,
+    // staff
+    /// The caller is signed in but may not do this (DRF's 403).
+    PermissionDenied,
+    /// An admin action with no password or second factor re-entered lately.
+    RecentSignInRequired,
+    /// A staff member tried to deactivate, delete or un-staff themselves.
+    OwnAccount,
+    /// A filter or ordering the list does not know.
+    UnknownChoice,
+    /// A verification email for an address that is verified already.
+    AlreadyVerified,
 }
 
 impl Code {
@@ -179,6 +190,11 @@ impl Code {
             PasskeyCredentialFormat => "passkey_credential_format",
             PasskeyNotFound => "passkey_not_found",
             PasskeyVerificationFailed => "passkey_verification_failed",
+            PermissionDenied => "permission_denied",
+            RecentSignInRequired => "recent_sign_in_required",
+            OwnAccount => "own_account",
+            UnknownChoice => "unknown_choice",
+            AlreadyVerified => "already_verified",
         }
     }
 }

@@ -264,6 +264,11 @@ pub struct EngineConfig {
     /// How long a delivered email's row (kind, recipient, times; never its
     /// content) is kept.
     pub outbox_retention_secs: i64,
+    /// How long audit events are kept.
+    pub audit_retention_secs: i64,
+    /// How long a re-entered password or code counts as a recent sign-in
+    /// for admin actions.
+    pub reauth_window_secs: i64,
     /// Seconds between housekeeping passes (0: none).
     pub housekeeping_interval_secs: u64,
     /// How long reads may reuse what a token resolved to (0: never). Changes
@@ -309,6 +314,8 @@ impl EngineConfig {
             refresh_ttl_secs: 24 * 3600,
             session_ttl_secs: 14 * 24 * 3600,
             outbox_retention_secs: 7 * 24 * 3600,
+            audit_retention_secs: 180 * 24 * 3600,
+            reauth_window_secs: 10 * 60,
             housekeeping_interval_secs: 60,
             auth_cache_ttl_secs: 10,
             old_password_required: true,

@@ -12,6 +12,9 @@ pub enum FlowError {
     /// for errors raised outside a serializer).
     #[error("refused: {0:?}")]
     Refused(Code),
+    /// Signed in, but not allowed: 403 `{"detail": "..."}`.
+    #[error("forbidden: {0:?}")]
+    Forbidden(Code),
     /// An unknown, used or expired link key: 404.
     #[error("not found")]
     NotFound,

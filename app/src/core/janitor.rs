@@ -2,10 +2,10 @@
 //! the database for long: expired sessions, used or expired one-time tokens
 //! and pending sign-ins, passkey ceremonies,
 //! expired refresh tokens, finished rate-limit windows, and delivered emails
-//! past their retention; rows of the outbox written in plain text before
+//! past their retention, audit events past theirs, stale re-authentications; rows of the outbox written in plain text before
 //! sealing existed are sealed (or redacted, when delivered).
 
-use crate::core::repo::{mfa, one_time_tokens, outbox, passkeys, rate_limits, refresh_tokens, sessions};
+use crate::core::repo::{audit, mfa, one_time_tokens, outbox, passkeys, rate_limits, refresh_tokens, sessions};
 use crate::core::Engine;
 use std::time::Duration;
 
@@ -23,6 +23,8 @@ pub struct PurgeReport {
     pub rate_limits: u64,
     pub emails_deleted: u64,
     pub emails_sealed: u64,
+    pub audit_events: u64,
+    pub reauthentications: u64,
 }
 
 impl PurgeReport {
@@ -35,6 +37,8 @@ impl PurgeReport {
             + self.rate_limits
             + self.emails_deleted
             + self.emails_sealed
+            + self.audit_events
+            + self.reauthentications
     }
 
     /// Whether some table had a full batch (more may be waiting).
@@ -47,6 +51,8 @@ impl PurgeReport {
             self.refresh_tokens,
             self.rate_limits,
             self.emails_deleted,
+            self.audit_events,
+            self.reauthentications,
         ]
         .iter()
         .any(|n| *n >= BATCH)
@@ -73,6 +79,8 @@ impl Engine {
             rate_limits: rate_limits::purge(db, now - longest_window, BATCH).await?,
             emails_deleted: outbox::purge_sent(db, now - cfg.outbox_retention_secs, BATCH).await?,
             emails_sealed: self.seal_plain_outbox_rows(BATCH).await? as u64,
+            audit_events: audit::purge_before(db, now - cfg.audit_retention_secs, BATCH).await?,
+            reauthentications: audit::purge_reauths(db, now - cfg.reauth_window_secs, BATCH).await?,
         })
     }
 

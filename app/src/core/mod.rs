@@ -3,6 +3,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod aead;
+pub mod audit;
 pub mod auth_cache;
 pub mod clock;
 pub mod codes;

@@ -75,6 +75,11 @@ pub fn words(field: &str, code: &Code) -> String {
         PasskeyCredentialFormat => "Invalid credential format.",
         PasskeyNotFound => "Credential not found.",
         PasskeyVerificationFailed => PASSKEY_VERIFICATION_FAILED,
+        PermissionDenied => PERMISSION_DENIED,
+        RecentSignInRequired => RECENT_SIGN_IN_REQUIRED,
+        OwnAccount => "Staff cannot deactivate, delete or remove staff status from their own account here.",
+        UnknownChoice => "Select a valid choice.",
+        AlreadyVerified => "This email address is verified already.",
     };
     text.to_owned()
 }
@@ -181,6 +186,12 @@ pub const PASSKEYS_OFF: &str =
     "Passkey RP settings (PASSKEY_RP_ID, PASSKEY_RP_NAME, PASSKEY_RP_ORIGINS) must be configured.";
 pub const PASSKEY_CHALLENGE_EXPIRED: &str = "Authentication challenge has expired. Please start over.";
 pub const PASSKEY_VERIFICATION_FAILED: &str = "Authentication verification failed.";
+
+/// DRF's 403 for a signed-in caller without the right.
+pub const PERMISSION_DENIED: &str = "You do not have permission to perform this action.";
+/// An admin action needs a password or second factor entered in the last minutes.
+pub const RECENT_SIGN_IN_REQUIRED: &str =
+    "Confirm it is you: re-enter your password or a two-factor code at /api/admin/reauthenticate/.";
 
 #[cfg(test)]
 mod tests {

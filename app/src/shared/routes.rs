@@ -16,5 +16,7 @@ pub const PROFILE: &str = "/profile";
 pub const PASSWORD_CHANGE: &str = "/password-change";
 pub const EMAIL_CHANGE: &str = "/email-change";
 pub const SESSIONS: &str = "/sessions";
+/// The signed-in user's own security events.
+pub const ACTIVITY: &str = "/security-activity";
 /// Multipart avatar upload from the profile page (a plain form post).
 pub const AVATAR_UPLOAD: &str = "/profile/avatar";

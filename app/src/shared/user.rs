@@ -36,6 +36,8 @@ pub struct SessionView {
     /// Unix seconds.
     pub created_at: i64,
     pub user_agent: String,
+    /// The browser and system, read from the User-Agent ("Chrome on Linux").
+    pub device: String,
     pub current: bool,
 }
 
@@ -103,4 +105,24 @@ pub struct PasskeysView {
 pub struct PasskeySignInView {
     pub location: Option<String>,
     pub error: Option<String>,
+}
+
+/// One security event, as `activity/` and the "Security activity" page show it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityItem {
+    pub id: i32,
+    /// The stable kind (`sign_in.succeeded`, ...).
+    pub kind: String,
+    /// The kind in words.
+    pub description: String,
+    pub user_id: Option<i32>,
+    /// The staff member who acted, for admin actions.
+    pub actor_id: Option<i32>,
+    /// RFC 3339.
+    pub created_at: String,
+    pub ip_address: Option<String>,
+    /// "Chrome on Linux".
+    pub device: String,
+    pub user_agent: String,
+    pub detail: std::collections::BTreeMap<String, String>,
 }

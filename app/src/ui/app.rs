@@ -3,6 +3,7 @@
 use crate::ui::components::account::{provide_account, ServiceStatus};
 use crate::ui::components::nav::NavBar;
 use crate::ui::pages::{
+    activity::ActivityPage,
     email_change::{ConfirmEmailChangePage, EmailChangePage},
     home::HomePage,
     login::LoginPage,
@@ -108,6 +109,7 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/email-change") view=EmailChangePage ssr=SsrMode::Async/>
                 <Route path=path!("/email-change/:key") view=ConfirmEmailChangePage ssr=SsrMode::Async/>
                 <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async/>
+                <Route path=path!("/security-activity") view=ActivityPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

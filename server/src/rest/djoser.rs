@@ -364,7 +364,13 @@ async fn token_login(
 
 /// POST `token/logout/`: ends the credential the request came with (a
 /// token, a JWT family or the browser session); 204.
-async fn token_logout(State(state): State<AppState>, authed: Authed, session: Session) -> Result<Response> {
+async fn token_logout(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    authed: Authed,
+    session: Session,
+) -> Result<Response> {
+    state.engine.record_sign_out(authed.user.id, &client).await?;
     match authed.credential {
         Credential::Token(id) => state.engine.revoke_token(authed.user.id, id).await?,
         Credential::Jwt(family) => state.engine.revoke_family(&family).await?,

@@ -66,6 +66,18 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, Json(dj_rest_auth::render(&problems))).into_response()
             }
             ApiError::Flow(FlowError::NotFound) => detail(StatusCode::NOT_FOUND, "Not found."),
+            ApiError::Flow(FlowError::Forbidden(code)) => {
+                let mut res = (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({
+                        "detail": dj_rest_auth::words(app::shared::errors::NON_FIELD, &code),
+                        "code": code.id(),
+                    })),
+                )
+                    .into_response();
+                res.headers_mut().remove(header::WWW_AUTHENTICATE);
+                res
+            }
             ApiError::Flow(FlowError::Refused(code)) => {
                 detail(StatusCode::BAD_REQUEST, &dj_rest_auth::words(app::shared::errors::NON_FIELD, &code))
             }

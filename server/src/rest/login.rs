@@ -90,11 +90,15 @@ pub async fn login(
 pub async fn logout(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientOf(client): ClientOf,
     session: Session,
     MaybeAuthed(authed): MaybeAuthed,
     mut p: Payload,
 ) -> ApiResult<Response> {
     let engine = &state.engine;
+    if let Some(a) = &authed {
+        engine.record_sign_out(a.user.id, &client).await?;
+    }
     match authed.map(|a| (a.user.id, a.credential)) {
         Some((user_id, Credential::Token(id))) => engine.revoke_token(user_id, id).await?,
         Some((_, Credential::Jwt(family))) => engine.revoke_family(&family).await?,

@@ -1,8 +1,11 @@
 //! The JSON API at `/api/auth/`, following dj-rest-auth's contract. Each
 //! path answers with and without its trailing slash.
 
+mod activity;
+pub mod admin;
 mod auth;
 pub(crate) mod client;
+mod devices;
 pub mod djoser;
 mod email;
 pub mod error;
@@ -56,11 +59,15 @@ fn signed_in(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
 
 /// Routes under `/api/auth`; uploads may be up to `upload_limit` bytes.
 pub fn router(upload_limit: usize) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 30] = [
+    let routes: [(&str, MethodRouter<AppState>); 34] = [
         ("/registration", post(registration::register)),
         ("/registration/verify-email", post(registration::verify_email)),
         ("/registration/resend-email", post(registration::resend_email)),
         ("/login", post(login::login)),
+        ("/activity", signed_in(get(activity::list))),
+        ("/sessions", signed_in(get(devices::list))),
+        ("/sessions/others", signed_in(axum::routing::delete(devices::end_others))),
+        ("/sessions/{id}", signed_in(axum::routing::delete(devices::end_one))),
         ("/logout", post(login::logout)),
         (
             "/user",

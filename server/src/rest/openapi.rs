@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 description of `/api/auth/` (served at `/api/openapi.json`,
+//! The OpenAPI 3.1 description of `/api/auth/` and `/api/admin/` (served at `/api/openapi.json`,
 //! browsable at `/api/docs`). One table below lists every operation; a test
 //! calls each of them on the real router.
 
@@ -26,6 +26,8 @@ pub struct Op {
     pub also: &'static [(&'static str, &'static str)],
     pub auth: bool,
     pub throttled: bool,
+    /// Query-string parameters (text) and what each does.
+    pub query: &'static [(&'static str, &'static str)],
 }
 
 const fn op(
@@ -34,8 +36,51 @@ const fn op(
     summary: &'static str,
     body: &'static [(&'static str, bool)],
 ) -> Op {
-    Op { method, path, summary, body, ok: "200", list: false, upload: false, also: &[], auth: false, throttled: false }
+    Op {
+        method,
+        path,
+        summary,
+        body,
+        ok: "200",
+        list: false,
+        upload: false,
+        also: &[],
+        auth: false,
+        throttled: false,
+        query: &[],
+    }
 }
+
+const fn query(mut o: Op, params: &'static [(&'static str, &'static str)]) -> Op {
+    o.query = params;
+    o
+}
+
+const STAFF: (&str, &str) = (
+    "403",
+    "`{\"detail\", \"code\"}`: not staff (`permission_denied`), or no password or code \
+     re-entered in the last minutes (`recent_sign_in_required`: POST /api/admin/reauthenticate/)",
+);
+const PAGING: &[(&str, &str)] = &[("cursor", "`next_cursor` of the page before"), ("page_size", "1 to 100 (25)")];
+const USER_LIST_QUERY: &[(&str, &str)] = &[
+    ("search", "Part of a username, address, first or last name (any case)"),
+    ("email_verified", "true or false"),
+    ("is_active", "true or false"),
+    ("is_staff", "true or false"),
+    ("has_2fa", "true or false"),
+    ("joined_after", "A date (2026-01-31) or RFC 3339 time, inclusive"),
+    ("joined_before", "A date or RFC 3339 time, exclusive"),
+    ("ordering", "id, -id, username, -username, date_joined, -date_joined"),
+    ("cursor", "`next_cursor` of the page before"),
+    ("page_size", "1 to 100 (25)"),
+];
+const AUDIT_QUERY: &[(&str, &str)] = &[
+    ("user", "The account's id"),
+    ("actor", "The acting staff member's id"),
+    ("kind", "An event kind (`sign_in.failed`, `admin.user_deactivated`, ...)"),
+    ("cursor", "`next_cursor` of the page before"),
+    ("page_size", "1 to 100 (25)"),
+];
 
 const fn also(mut o: Op, statuses: &'static [(&'static str, &'static str)]) -> Op {
     o.also = statuses;
@@ -232,6 +277,83 @@ pub const OPERATIONS: &[Op] = &[
         &[NOT_FOUND],
     )),
     authed(also(no_content(op(Delete, "/api/auth/passkeys/{id}/", "Passkeys: delete one", &[])), &[NOT_FOUND])),
+    authed(query(
+        op(Get, "/api/auth/activity/", "Security activity: the caller's own events, newest first", &[]),
+        PAGING,
+    )),
+    authed(list(op(
+        Get,
+        "/api/auth/sessions/",
+        "Devices: the caller's browser sessions, API tokens and JWT families (kind, device, created, current)",
+        &[],
+    ))),
+    authed(no_content(op(Delete, "/api/auth/sessions/others/", "Devices: end every one but the current", &[]))),
+    authed(also(
+        no_content(op(Delete, "/api/auth/sessions/{device}/", "Devices: end one by its `id`", &[])),
+        &[NOT_FOUND],
+    )),
+    // the admin API (staff only)
+    authed(also(
+        limited(op(
+            Post,
+            "/api/admin/reauthenticate/",
+            "Admin: confirm it is you (`password`, or a TOTP `code`); admin changes are allowed for the next minutes",
+            &[("password", false), ("code", false)],
+        )),
+        &[STAFF],
+    )),
+    authed(also(
+        query(
+            op(Get, "/api/admin/users/", "Admin: accounts, searched, filtered, sorted, by cursor", &[]),
+            USER_LIST_QUERY,
+        ),
+        &[STAFF],
+    )),
+    authed(also(op(Get, "/api/admin/users/{id}/", "Admin: one account in full", &[]), &[STAFF, NOT_FOUND])),
+    authed(also(
+        op(
+            Patch,
+            "/api/admin/users/{id}/",
+            "Admin: change names and flags (turning is_active off ends every credential)",
+            &[
+                ("first_name", false),
+                ("last_name", false),
+                ("is_active", false),
+                ("is_staff", false),
+                ("email_verified", false),
+            ],
+        ),
+        &[STAFF, NOT_FOUND],
+    )),
+    authed(also(
+        no_content(op(Delete, "/api/admin/users/{id}/", "Admin: delete the account", &[])),
+        &[STAFF, NOT_FOUND],
+    )),
+    authed(also(
+        op(Post, "/api/admin/users/{id}/deactivate/", "Admin: deactivate; every session, token and JWT ends", &[]),
+        &[STAFF, NOT_FOUND],
+    )),
+    authed(also(op(Post, "/api/admin/users/{id}/reactivate/", "Admin: reactivate", &[]), &[STAFF, NOT_FOUND])),
+    authed(also(
+        op(Post, "/api/admin/users/{id}/send-password-reset/", "Admin: email a password reset link", &[]),
+        &[STAFF, NOT_FOUND],
+    )),
+    authed(also(
+        op(Post, "/api/admin/users/{id}/resend-verification/", "Admin: email a new verification link", &[]),
+        &[STAFF, NOT_FOUND],
+    )),
+    authed(also(
+        op(Post, "/api/admin/users/{id}/revoke-sessions/", "Admin: sign the account out everywhere", &[]),
+        &[STAFF, NOT_FOUND],
+    )),
+    authed(also(
+        op(Post, "/api/admin/users/{id}/reset-2fa/", "Admin: turn two-factor off (the owner is told by email)", &[]),
+        &[STAFF, NOT_FOUND],
+    )),
+    authed(also(
+        query(op(Get, "/api/admin/audit/", "Admin: the audit trail, newest first", &[]), AUDIT_QUERY),
+        &[STAFF],
+    )),
     // djoser's door, at LATCHKEY_DJOSER_PREFIX (`/auth` by default)
     limited(created(op(
         Post,
@@ -497,6 +619,10 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
         "django-rest-registration"
     } else if o.path.starts_with("/api/auth/passkeys/") {
         "passkeys"
+    } else if o.path.starts_with("/api/admin/") {
+        "admin"
+    } else if o.path.starts_with("/api/auth/activity/") || o.path.starts_with("/api/auth/sessions/") {
+        "activity"
     } else if o.path.contains("social") || o.path.contains("{provider}") {
         "social"
     } else {
@@ -521,8 +647,13 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
         b = b.request_body(Some(body.build()));
     }
     let path_params = [
-        ("id", Type::Integer, "The connected account's `id` from `socialaccounts/`, or djoser's user id"),
+        (
+            "id",
+            Type::Integer,
+            "The connected account's `id` from `socialaccounts/`, djoser's user id, or an account's id (admin)",
+        ),
         ("provider", Type::String, "A configured provider: `github`, `google` or a generic OIDC provider's id"),
+        ("device", Type::String, "A device's `id` from sessions/"),
     ];
     for (name, kind, description) in path_params {
         if o.path.contains(&format!("{{{name}}}")) {
@@ -535,6 +666,16 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
                     .schema(Some(ObjectBuilder::new().schema_type(kind))),
             );
         }
+    }
+    for (name, description) in o.query {
+        b = b.parameter(
+            ParameterBuilder::new()
+                .name(*name)
+                .parameter_in(ParameterIn::Query)
+                .required(utoipa::openapi::Required::False)
+                .description(Some(*description))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+        );
     }
     b = b.response("400", response("Invalid input: `{\"field\": [\"message\"]}` or `{\"non_field_errors\": [...]}`"));
     if o.auth {
@@ -555,7 +696,7 @@ fn operation(o: &Op) -> utoipa::openapi::path::Operation {
             .response("413", response("Body over 64 KiB"))
             .response("415", response("Not JSON (`application/json`) or a form (`application/x-www-form-urlencoded`)"));
     }
-    if !matches!(o.method, HttpMethod::Get) {
+    if !matches!(o.method, HttpMethod::Get) && !o.also.iter().any(|(s, _)| *s == "403") {
         b = b.response("403", response("Sent by a browser from another site (Origin / Sec-Fetch-Site)"));
     }
     b.response("408", response("The request took too long to arrive"))

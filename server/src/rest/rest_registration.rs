@@ -228,10 +228,17 @@ async fn login(
 /// POST `logout/`: ends the browser session; `revoke_token` also ends the
 /// token the request came with (or, from a browser session, the account's
 /// tokens: the package's one token per user).
-async fn logout(State(state): State<AppState>, authed: Authed, session: Session, mut p: Payload) -> Result<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    ClientOf(client): ClientOf,
+    authed: Authed,
+    session: Session,
+    mut p: Payload,
+) -> Result<Response> {
     settings(&state)?;
     let revoke = p.boolean("revoke_token", false);
     p.finish()?;
+    state.engine.record_sign_out(authed.user.id, &client).await?;
     session.flush().await.map_err(|e| ApiError::from(anyhow::Error::from(e)))?;
     if revoke {
         match authed.credential {

@@ -44,11 +44,12 @@ pub async fn login(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     headers: HeaderMap,
+    ClientOf(client): ClientOf,
     session: Session,
     p: Payload,
 ) -> ApiResult<Response> {
     let identity = identity(&state, &provider, p).await?;
-    let sign_in = state.engine.social_login(&provider, identity).await?;
+    let sign_in = state.engine.social_login(&provider, identity, &client).await?;
     sign_in_response(&state, &session, &headers, sign_in, StatusCode::OK).await
 }
 
@@ -70,8 +71,9 @@ pub async fn list(State(state): State<AppState>, authed: Authed) -> ApiResult<Js
 pub async fn disconnect(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    ClientOf(client): ClientOf,
     authed: Authed,
 ) -> ApiResult<Json<SocialAccountView>> {
     let id: i32 = id.parse().map_err(|_| ApiError::Flow(FlowError::NotFound))?;
-    Ok(Json(state.engine.social_disconnect(&authed.user, id).await?))
+    Ok(Json(state.engine.social_disconnect(&authed.user, id, Some(&client)).await?))
 }

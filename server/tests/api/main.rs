@@ -27,12 +27,15 @@ macro_rules! cases {
 }
 
 mod account;
+mod admin;
 mod at_rest;
+mod audit;
 mod authenticator;
 mod bad_input;
 mod browser_origin;
 mod brute_force;
 mod cache;
+mod devices;
 mod djoser;
 mod fidelity;
 mod hardening;

@@ -1,6 +1,7 @@
 //! sea-orm entities, one file per table. Models holding hashes implement
 //! `Debug` by hand so a stray log line cannot leak them.
 
+pub mod audit_event;
 pub mod auth_token;
 pub mod mfa_pending;
 pub mod mfa_recovery_code;
@@ -10,6 +11,7 @@ pub mod outbox_email;
 pub mod passkey;
 pub mod passkey_ceremony;
 pub mod profile;
+pub mod reauthentication;
 pub mod refresh_token;
 pub mod session;
 pub mod social_account;

@@ -18,6 +18,8 @@ pub struct Model {
     pub created_at: i64,
     /// The credential generation (see migration m0009).
     pub auth_epoch: i32,
+    /// The browser or app that signed in (cut to 255 characters).
+    pub user_agent: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,6 +20,8 @@ pub struct Model {
     pub last_login: Option<i64>,
     /// The credential generation (see migration m0009).
     pub auth_epoch: i32,
+    /// May use the admin API and pages; never writable through the user API.
+    pub is_staff: bool,
 }
 
 impl std::fmt::Debug for Model {
@@ -29,6 +31,7 @@ impl std::fmt::Debug for Model {
             .field("username", &self.username)
             .field("email_verified", &self.email_verified)
             .field("is_active", &self.is_active)
+            .field("is_staff", &self.is_staff)
             .finish_non_exhaustive()
     }
 }

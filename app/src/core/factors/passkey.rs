@@ -12,6 +12,7 @@
 //! offers its discoverable passkeys), so it never tells whether an account
 //! exists.
 
+use crate::core::audit::EventKind;
 use crate::core::codes::Code;
 use crate::core::config::PasskeyConfig;
 use crate::core::entities::passkey::Model as PasskeyRow;
@@ -250,6 +251,7 @@ impl Engine {
             return Err(failed(Code::PasskeyAlreadyRegistered));
         };
         self.notice(&txn, user, "passkey_added", client, &[("name", row.name.as_str())]).await?;
+        self.audit(&txn, EventKind::PasskeyAdded, Some(user.id), Some(client), &[("name", row.name.as_str())]).await?;
         txn.commit().await?;
         self.wake_outbox();
         tracing::info!(user_id = user.id, passkey = row.id, "passkey added");
@@ -323,10 +325,15 @@ impl Engine {
             return Err(verification());
         }
         let mut passkey: Passkey = serde_json::from_str(&row.credential).map_err(anyhow::Error::from)?;
-        let result = webauthn.finish_discoverable_authentication_v2(&assertion, state, &passkey).map_err(|e| {
-            tracing::warn!(passkey = row.id, error = %e, "a passkey sign-in failed verification");
-            verification()
-        })?;
+        let result = match webauthn.finish_discoverable_authentication_v2(&assertion, state, &passkey) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!(passkey = row.id, error = %e, "a passkey sign-in failed verification");
+                let detail = [("method", "passkey"), ("reason", "verification_failed")];
+                self.audit(self.db(), EventKind::SignInFailed, Some(row.user_id), Some(client), &detail).await?;
+                return Err(verification());
+            }
+        };
         let user = users::by_id(self.db(), row.user_id).await?.ok_or_else(verification)?;
         if !user.is_active {
             return Err(failed(Code::AccountDisabled));
@@ -345,6 +352,8 @@ impl Engine {
             return Err(verification());
         }
         users::touch_last_login(self.db(), user.id, t).await?;
+        let detail = [("method", "passkey"), ("passkey", row.name.as_str())];
+        self.audit(self.db(), EventKind::SignInSucceeded, Some(user.id), Some(client), &detail).await?;
         tracing::info!(user_id = user.id, passkey = row.id, "signed in with a passkey");
         Ok(User { last_login: Some(t), ..user })
     }
@@ -391,6 +400,8 @@ impl Engine {
             return Err(FlowError::NotFound);
         }
         self.notice(&txn, user, "passkey_removed", client, &[("name", row.name.as_str())]).await?;
+        self.audit(&txn, EventKind::PasskeyRemoved, Some(user.id), Some(client), &[("name", row.name.as_str())])
+            .await?;
         txn.commit().await?;
         self.wake_outbox();
         tracing::info!(user_id = user.id, passkey = id, "passkey removed");

@@ -1,11 +1,12 @@
 //! Deleting one's own account: tokens, sessions, social links, profile and
 //! avatar go with it.
 
+use crate::core::audit::EventKind;
 use crate::core::entities::user::{Entity as Users, Model as User};
 use crate::core::error::FlowError;
 use crate::core::repo::sessions;
 use crate::core::{codes::Code, Engine};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, TransactionTrait};
 use secrecy::SecretString;
 
 impl Engine {
@@ -20,8 +21,12 @@ impl Engine {
                 return Err(FlowError::field("password", Code::PasswordWrong));
             }
         }
-        sessions::delete_for_user(self.db(), user.id, None).await?;
-        Users::delete_by_id(user.id).exec(self.db()).await?;
+        let txn = self.db().begin().await?;
+        sessions::delete_for_user(&txn, user.id, None).await?;
+        Users::delete_by_id(user.id).exec(&txn).await?;
+        self.audit(&txn, EventKind::AccountDeleted, Some(user.id), None, &[("username", user.username.as_str())])
+            .await?;
+        txn.commit().await?;
         self.account_changed(user.id).await;
         self.remove_user_media(user.id).await;
         tracing::info!(user_id = user.id, "account deleted");

@@ -31,9 +31,10 @@ impl Engine {
     ///
     /// # Errors
     /// Database failures only.
-    pub async fn issue_token(&self, user: &User) -> Result<String, FlowError> {
+    pub async fn issue_token(&self, user: &User, user_agent: Option<&str>) -> Result<String, FlowError> {
         let key = secrets::random_token();
-        auth_tokens::insert(self.db(), user.id, self.token_hasher().hash(&key), self.now(), user.auth_epoch).await?;
+        let (hash, ua) = (self.token_hasher().hash(&key), user_agent.map(|u| u.chars().take(255).collect()));
+        auth_tokens::insert(self.db(), user.id, hash, self.now(), user.auth_epoch, ua).await?;
         Ok(key)
     }
 
@@ -116,9 +117,16 @@ impl Engine {
         Ok((pair, refresh.jti))
     }
 
-    async fn store_refresh(&self, pair: &JwtPair, jti: &str, family: &str, user: &User) -> Result<(), FlowError> {
+    async fn store_refresh(
+        &self,
+        pair: &JwtPair,
+        jti: &str,
+        family: &str,
+        user: &User,
+        user_agent: Option<String>,
+    ) -> Result<(), FlowError> {
         let (db, exp) = (self.db(), pair.refresh_expiration);
-        refresh_tokens::insert(db, jti, family, user.id, exp, self.now(), user.auth_epoch).await?;
+        refresh_tokens::insert(db, jti, family, user.id, exp, self.now(), user.auth_epoch, user_agent).await?;
         Ok(())
     }
 
@@ -126,10 +134,11 @@ impl Engine {
     ///
     /// # Errors
     /// Database failures only.
-    pub async fn issue_jwt(&self, user: &User) -> Result<JwtPair, FlowError> {
+    pub async fn issue_jwt(&self, user: &User, user_agent: Option<&str>) -> Result<JwtPair, FlowError> {
         let family = secrets::random_token();
         let (pair, jti) = self.mint(user.id, &family)?;
-        self.store_refresh(&pair, &jti, &family, user).await?;
+        let ua = user_agent.map(|u| u.chars().take(255).collect());
+        self.store_refresh(&pair, &jti, &family, user, ua).await?;
         Ok(pair)
     }
 
@@ -212,7 +221,8 @@ impl Engine {
             return Err(FlowError::TokenInvalid);
         }
         let (pair, jti) = self.mint(user.id, &row.family)?;
-        self.store_refresh(&pair, &jti, &row.family, &User { auth_epoch: row.auth_epoch, ..user }).await?;
+        let rotated = User { auth_epoch: row.auth_epoch, ..user };
+        self.store_refresh(&pair, &jti, &row.family, &rotated, row.user_agent).await?;
         Ok(pair)
     }
 

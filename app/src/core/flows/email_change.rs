@@ -2,6 +2,7 @@
 //! followed does the address change, and the old address is told.
 
 use super::throttle::Client;
+use crate::core::audit::EventKind;
 use crate::core::codes::Problems;
 use crate::core::config::{Link, LinkTemplates};
 use crate::core::domain::EmailAddress;
@@ -143,6 +144,8 @@ impl Engine {
         otts::delete_for_user(&txn, user.id, otts::VERIFY_EMAIL).await?;
         let vars = [("username", user.username.as_str()), ("new_email", new_email.as_str())];
         self.enqueue(&txn, "email_changed", &user.email, None, &vars).await?;
+        let detail = [("old_email", user.email.as_str()), ("new_email", new_email.as_str())];
+        self.audit(&txn, EventKind::EmailChanged, Some(user.id), None, &detail).await?;
         txn.commit().await?;
         self.account_changed(user.id).await;
         self.wake_outbox();

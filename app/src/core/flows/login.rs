@@ -11,6 +11,7 @@
 
 use super::sign_in::{FirstFactor, SignIn};
 use super::throttle::{account_budget, Client};
+use crate::core::audit::EventKind;
 use crate::core::codes::Problems;
 use crate::core::config::{LoginMethod, VerificationMode};
 use crate::core::credentials::needs_rehash;
@@ -118,11 +119,24 @@ impl Engine {
         };
         let (user, account) = match (user, account) {
             (Some(u), Some(account)) if ok && u.is_active => (u, account),
-            _ => return Err(FlowError::non_field(Code::InvalidCredentials)),
+            (user, account) => {
+                let reason = match (&user, account) {
+                    (None, _) => "unknown_account",
+                    (Some(_), None) => "too_many_attempts",
+                    (Some(u), Some(_)) if ok && !u.is_active => "account_disabled",
+                    (Some(_), Some(_)) => "wrong_password",
+                };
+                let detail = [("method", "password"), ("reason", reason)];
+                self.audit(self.db(), EventKind::SignInFailed, user.map(|u| u.id), Some(&input.client), &detail)
+                    .await?;
+                return Err(FlowError::non_field(Code::InvalidCredentials));
+            }
         };
         self.release(typed).await?;
         self.release(account).await?;
         if self.config().verification == VerificationMode::Mandatory && !user.email_verified {
+            let detail = [("method", "password"), ("reason", "email_not_verified")];
+            self.audit(self.db(), EventKind::SignInFailed, Some(user.id), Some(&input.client), &detail).await?;
             return Err(FlowError::non_field(Code::EmailNotVerified));
         }
         if let Some(old) = user.password_hash.as_deref().filter(|h| needs_rehash(h)) {
@@ -137,6 +151,8 @@ impl Engine {
             SignIn::Done(user) => {
                 let t = self.now();
                 users::touch_last_login(self.db(), user.id, t).await?;
+                let detail = [("method", "password")];
+                self.audit(self.db(), EventKind::SignInSucceeded, Some(user.id), Some(&input.client), &detail).await?;
                 tracing::info!(user_id = user.id, "logged in");
                 Ok(SignIn::Done(User { last_login: Some(t), ..user }))
             }

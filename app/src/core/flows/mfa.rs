@@ -8,6 +8,7 @@
 use super::throttle::{account_budget, Client};
 use super::Credential;
 use crate::core::aead::Aead;
+use crate::core::audit::EventKind;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::factors::totp::{new_secret, Enrollment};
@@ -108,6 +109,7 @@ impl Engine {
         mfa::accept_step(&txn, user.id, step, None).await?;
         let codes = self.new_recovery_codes(&txn, user.id).await?;
         self.notify(&txn, user, "mfa_enabled", client).await?;
+        self.audit(&txn, EventKind::MfaEnabled, Some(user.id), Some(client), &[]).await?;
         txn.commit().await?;
         self.end_credentials(user.id, keep, epoch).await?;
         self.wake_outbox();
@@ -148,6 +150,7 @@ impl Engine {
             return Err(FlowError::Refused(Code::MfaNotEnabled));
         }
         self.notify(&txn, user, "mfa_disabled", client).await?;
+        self.audit(&txn, EventKind::MfaDisabled, Some(user.id), Some(client), &[]).await?;
         txn.commit().await?;
         self.wake_outbox();
         tracing::info!(user_id = user.id, "two-factor turned off");
@@ -184,6 +187,7 @@ impl Engine {
         }
         let codes = self.new_recovery_codes(&txn, user.id).await?;
         self.notify(&txn, user, "recovery_codes_regenerated", client).await?;
+        self.audit(&txn, EventKind::RecoveryCodesRegenerated, Some(user.id), Some(client), &[]).await?;
         txn.commit().await?;
         self.wake_outbox();
         Ok(codes)

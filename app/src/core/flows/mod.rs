@@ -2,9 +2,11 @@
 //! call these and nothing else, so every rule lives here once.
 
 pub mod account_delete;
+pub mod admin;
 pub mod auth;
 pub mod avatar;
 pub mod current_password;
+pub mod devices;
 pub mod email_change;
 pub mod import;
 pub mod login;

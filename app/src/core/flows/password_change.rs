@@ -2,12 +2,14 @@
 
 use super::throttle::Client;
 use super::{check_new_password, require_bounded_secret, Credential};
+use crate::core::audit::EventKind;
 use crate::core::codes::Problems;
 use crate::core::domain::clean_password;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users;
 use crate::core::{codes::Code, Engine};
+use sea_orm::TransactionTrait;
 use secrecy::SecretString;
 
 pub struct PasswordChangeInput {
@@ -67,10 +69,12 @@ impl Engine {
         self.uncancellable(async move {
             // only if nothing changed the credentials since this request was
             // authenticated (a reset, or another change, wins)
-            let epoch =
-                users::set_password(engine.db(), user_id, &hash, seen).await?.ok_or(FlowError::Unauthenticated)?;
+            let txn = engine.db().begin().await?;
+            let epoch = users::set_password(&txn, user_id, &hash, seen).await?.ok_or(FlowError::Unauthenticated)?;
+            engine.notify(&txn, &owner, "password_changed", &client).await?;
+            engine.audit(&txn, EventKind::PasswordChanged, Some(user_id), Some(&client), &[]).await?;
+            txn.commit().await?;
             engine.end_credentials(user_id, &keep, epoch).await?;
-            engine.notify(engine.db(), &owner, "password_changed", &client).await?;
             engine.wake_outbox();
             tracing::info!(user_id, "password changed");
             Ok(epoch)

@@ -3,6 +3,7 @@
 
 use super::throttle::Client;
 use super::{check_new_password, require_bounded_secret, Credential};
+use crate::core::audit::EventKind;
 use crate::core::codes::Problems;
 use crate::core::config::{Link, LinkTemplates};
 use crate::core::domain::clean_password;
@@ -107,6 +108,7 @@ impl Engine {
         let passkeys = crate::core::repo::passkeys::delete_all_for_user(&txn, user_id).await?;
         users::mark_email_verified(&txn, user_id).await?;
         self.notify(&txn, user, "password_changed", client).await?;
+        self.audit(&txn, EventKind::PasswordReset, Some(user_id), Some(client), &[]).await?;
         txn.commit().await?;
         self.wake_outbox();
         self.end_credentials(user_id, &Credential::None, epoch).await?;
@@ -123,29 +125,37 @@ impl Engine {
         let found = users::by_email(self.db(), &email.canonical()).await?;
         let txn = self.db().begin().await?;
         match found {
-            Some(user) if user.is_active => {
-                let token = secrets::random_token();
-                let t = self.now();
-                otts::insert(
-                    &txn,
-                    otts::PASSWORD_RESET,
-                    user.id,
-                    None,
-                    self.token_hasher().hash(&token),
-                    t + self.config().reset_ttl_secs,
-                    t,
-                    user.auth_epoch,
-                )
-                .await?;
-                let link = Link { user_id: user.id, key: &token, issued_at: t, email: None };
-                let link = self.config().link(links, &links.reset, &link);
-                self.enqueue(&txn, "password_reset", &user.email, Some(&link), &[("username", &user.username)]).await?;
-            }
+            Some(user) if user.is_active => self.enqueue_reset_link(&txn, &user, links).await?,
             _ => self.enqueue(&txn, "unknown_account", email.as_str(), None, &[]).await?,
         }
         txn.commit().await?;
         self.wake_outbox();
         Ok(())
+    }
+
+    /// Makes a reset link for `user` and queues the email on `conn`.
+    pub(crate) async fn enqueue_reset_link(
+        &self,
+        conn: &impl sea_orm::ConnectionTrait,
+        user: &User,
+        links: &LinkTemplates,
+    ) -> Result<(), FlowError> {
+        let token = secrets::random_token();
+        let t = self.now();
+        otts::insert(
+            conn,
+            otts::PASSWORD_RESET,
+            user.id,
+            None,
+            self.token_hasher().hash(&token),
+            t + self.config().reset_ttl_secs,
+            t,
+            user.auth_epoch,
+        )
+        .await?;
+        let link = Link { user_id: user.id, key: &token, issued_at: t, email: None };
+        let link = self.config().link(links, &links.reset, &link);
+        self.enqueue(conn, "password_reset", &user.email, Some(&link), &[("username", &user.username)]).await
     }
 
     /// Checks a reset link without using it up (the page shows the form only

@@ -1,10 +1,13 @@
 //! Browser sessions as the engine stores them (the server's tower-sessions
 //! store is a thin adapter over these).
 
+use super::throttle::Client;
+use crate::core::audit::EventKind;
 use crate::core::error::FlowError;
 use crate::core::repo::sessions;
 use crate::core::Engine;
 use crate::shared::user::SessionView;
+use sea_orm::TransactionTrait;
 
 /// A stored session: its serialised data and expiry.
 pub struct StoredSession {
@@ -58,6 +61,7 @@ impl Engine {
             .map(|r| SessionView {
                 current: Some(r.id_hash.as_str()) == current_key,
                 created_at: r.created_at,
+                device: crate::core::audit::device_name(r.user_agent.as_deref()),
                 user_agent: r.user_agent.unwrap_or_default(),
             })
             .collect())
@@ -66,13 +70,28 @@ impl Engine {
     /// Logs the user out everywhere else: every browser session but
     /// `keep_key`, and every API token and JWT family, whichever door issued
     /// them.
-    pub async fn logout_other_sessions(&self, user_id: i32, keep_key: &str) -> Result<(), FlowError> {
-        let db = self.db();
-        sessions::delete_for_user(db, user_id, Some(keep_key)).await?;
-        crate::core::repo::auth_tokens::delete_for_user(db, user_id, None).await?;
-        crate::core::repo::refresh_tokens::revoke_for_user(db, user_id, None, self.now()).await?;
+    pub async fn logout_other_sessions(
+        &self,
+        user_id: i32,
+        keep_key: &str,
+        client: Option<&Client>,
+    ) -> Result<(), FlowError> {
+        let txn = self.db().begin().await?;
+        sessions::delete_for_user(&txn, user_id, Some(keep_key)).await?;
+        crate::core::repo::auth_tokens::delete_for_user(&txn, user_id, None).await?;
+        crate::core::repo::refresh_tokens::revoke_for_user(&txn, user_id, None, self.now()).await?;
+        self.audit(&txn, EventKind::SessionsRevoked, Some(user_id), client, &[]).await?;
+        txn.commit().await?;
         self.account_changed(user_id).await;
         Ok(())
+    }
+
+    /// Records that `user_id` signed out (the door ended the credential).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn record_sign_out(&self, user_id: i32, client: &Client) -> Result<(), FlowError> {
+        self.audit(self.db(), EventKind::SignedOut, Some(user_id), Some(client), &[]).await
     }
 
     pub async fn session_delete(&self, session_id: &str) -> Result<(), FlowError> {

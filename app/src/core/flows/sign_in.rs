@@ -10,6 +10,7 @@
 //! is one function per door: `api::sign_in::finish_sign_in`.
 
 use super::throttle::{account_budget, Client};
+use crate::core::audit::EventKind;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::factors::Proof;
@@ -103,11 +104,18 @@ impl Engine {
         }
         let Some(proof) = self.check_code(&txn, user.id, code).await? else {
             txn.rollback().await?;
+            let detail = [("method", "second_factor"), ("reason", "wrong_code")];
+            self.audit(self.db(), EventKind::SignInFailed, Some(user.id), Some(&client), &detail).await?;
             return Err(FlowError::field("code", Code::MfaCodeInvalid));
         };
         if proof == Proof::RecoveryCode {
             self.notify(&txn, &user, "recovery_code_used", &client).await?;
+            self.audit(&txn, EventKind::RecoveryCodeUsed, Some(user.id), Some(&client), &[]).await?;
         }
+        let method =
+            format!("{}+{}", pending.first_factor, if proof == Proof::RecoveryCode { "recovery_code" } else { "totp" });
+        self.audit(&txn, EventKind::SignInSucceeded, Some(user.id), Some(&client), &[("method", method.as_str())])
+            .await?;
         txn.commit().await?;
         self.release(reservation).await?;
         if proof == Proof::RecoveryCode {

@@ -1,6 +1,7 @@
 //! Sign-up: validate, create the account, send the verification email.
 
 use super::throttle::Client;
+use crate::core::audit::EventKind;
 use crate::core::codes::Problems;
 use crate::core::config::LinkTemplates;
 use crate::core::domain::{
@@ -107,6 +108,7 @@ impl Engine {
     pub async fn signup(&self, input: SignupInput) -> Result<SignupOutcome, FlowError> {
         self.throttle("signup", &input.client, self.config().rate_limits.signup_per_ip, None).await?;
         let links = input.links.clone();
+        let client = input.client.clone();
         let valid = self.validate_signup(input).await?;
         let hash = self.hasher().hash(valid.password).await?;
         let mode = self.config().verification;
@@ -124,6 +126,7 @@ impl Engine {
             let links = links.as_ref().unwrap_or(&self.config().links);
             self.send_verification(&txn, &user, links).await?;
         }
+        self.audit(&txn, EventKind::UserCreated, Some(user.id), Some(&client), &[]).await?;
         txn.commit().await?;
         self.wake_outbox();
         tracing::info!(user_id = user.id, "account created");

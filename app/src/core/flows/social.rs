@@ -15,6 +15,7 @@
 
 use super::sign_in::{FirstFactor, SignIn};
 use super::throttle::Client;
+use crate::core::audit::EventKind;
 use crate::core::config::VerificationMode;
 use crate::core::domain::{EmailAddress, Username};
 use crate::core::entities::social_account::Model as Link;
@@ -80,6 +81,7 @@ impl Engine {
         provider: &str,
         identity: &Identity,
         t: i64,
+        client: &Client,
     ) -> Result<Link, FlowError> {
         let new = NewLink {
             user_id,
@@ -97,6 +99,7 @@ impl Engine {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => FlowError::non_field(Code::SocialOtherUser),
             _ => e.into(),
         })?;
+        self.audit(&txn, EventKind::SocialLinked, Some(user_id), Some(client), &[("provider", provider)]).await?;
         txn.commit().await?;
         Ok(link)
     }
@@ -132,12 +135,12 @@ impl Engine {
     /// # Errors
     /// `Invalid` with a `non_field_errors` message when the rules refuse.
     #[tracing::instrument(skip_all, fields(provider))]
-    pub async fn social_login(&self, provider: &str, identity: Identity) -> Result<SignIn, FlowError> {
+    pub async fn social_login(&self, provider: &str, identity: Identity, client: &Client) -> Result<SignIn, FlowError> {
         let t = self.now();
         if let Some((link, user)) = social_accounts::by_uid_with_user(self.db(), provider, &identity.uid).await? {
             self.check_login_allowed(&user)?;
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
-            return self.social_signed_in(user, provider).await;
+            return self.social_signed_in(user, provider, client).await;
         }
         let raw_email = identity.email.clone().ok_or_else(|| FlowError::non_field(Code::SocialNoEmail))?;
         let email = EmailAddress::parse(&raw_email).map_err(|_| FlowError::non_field(Code::SocialNoEmail))?;
@@ -164,22 +167,26 @@ impl Engine {
                 if !user.email_verified && self.config().verification != VerificationMode::None {
                     self.send_verification(&txn, &user, &self.config().links).await?;
                 }
+                self.audit(&txn, EventKind::UserCreated, Some(user.id), Some(client), &[("provider", provider)])
+                    .await?;
                 txn.commit().await?;
                 self.wake_outbox();
                 tracing::info!(user_id = user.id, "account created by social login");
                 user
             }
         };
-        self.link_identity(user.id, user.auth_epoch, provider, &identity, t).await?;
+        self.link_identity(user.id, user.auth_epoch, provider, &identity, t, client).await?;
         self.check_login_allowed(&user)?;
-        self.social_signed_in(user, provider).await
+        self.social_signed_in(user, provider, client).await
     }
 
     /// The provider proved who the user is: done, or on to the second factor.
-    async fn social_signed_in(&self, user: User, provider: &str) -> Result<SignIn, FlowError> {
+    async fn social_signed_in(&self, user: User, provider: &str, client: &Client) -> Result<SignIn, FlowError> {
         match self.after_first_factor(user, &FirstFactor::Social(provider.to_owned())).await? {
             SignIn::Done(user) => {
                 users::touch_last_login(self.db(), user.id, self.now()).await?;
+                let detail = [("method", "social"), ("provider", provider)];
+                self.audit(self.db(), EventKind::SignInSucceeded, Some(user.id), Some(client), &detail).await?;
                 Ok(SignIn::Done(user))
             }
             pending => Ok(pending),
@@ -205,7 +212,7 @@ impl Engine {
             social_accounts::touch(self.db(), link.id, Self::extra(&identity), t).await?;
             return Ok(link_view(&link));
         }
-        let link = self.link_identity(user.id, user.auth_epoch, provider, &identity, t).await?;
+        let link = self.link_identity(user.id, user.auth_epoch, provider, &identity, t, client).await?;
         self.notify_link(user, provider, client).await?;
         tracing::info!(user_id = user.id, provider, "social account connected");
         Ok(link_view(&link))
@@ -220,13 +227,22 @@ impl Engine {
     ///
     /// # Errors
     /// `NotFound` for someone else's link; `Invalid` when it is the last way in.
-    pub async fn social_disconnect(&self, user: &User, id: i32) -> Result<SocialAccountView, FlowError> {
+    pub async fn social_disconnect(
+        &self,
+        user: &User,
+        id: i32,
+        client: Option<&Client>,
+    ) -> Result<SocialAccountView, FlowError> {
         let links = social_accounts::for_user(self.db(), user.id).await?;
         let link = links.iter().find(|l| l.id == id).ok_or(FlowError::NotFound)?;
         if user.password_hash.is_none() && links.len() == 1 {
             return Err(FlowError::non_field(Code::NoPasswordLeft));
         }
-        social_accounts::delete_for_user(self.db(), id, user.id).await?;
+        let txn = self.db().begin().await?;
+        social_accounts::delete_for_user(&txn, id, user.id).await?;
+        self.audit(&txn, EventKind::SocialUnlinked, Some(user.id), client, &[("provider", link.provider.as_str())])
+            .await?;
+        txn.commit().await?;
         tracing::info!(user_id = user.id, provider = %link.provider, "social account disconnected");
         Ok(link_view(link))
     }

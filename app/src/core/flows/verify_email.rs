@@ -1,6 +1,7 @@
 //! Email verification: issue a key by email, confirm it, resend on request.
 
 use super::throttle::Client;
+use crate::core::audit::EventKind;
 use crate::core::config::{Link, LinkTemplates};
 use crate::core::domain::EmailAddress;
 use crate::core::entities::one_time_token::Model as OneTimeToken;
@@ -62,11 +63,17 @@ impl Engine {
     pub async fn verify_email(&self, key: &str) -> Result<User, FlowError> {
         let t = self.now();
         let (token, user) = self.live_link(otts::VERIFY_EMAIL, key, t).await?;
-        if token.email.as_deref() != Some(user.email_lower.as_str()) || !otts::consume(self.db(), token.id, t).await? {
+        if token.email.as_deref() != Some(user.email_lower.as_str()) {
             return Err(FlowError::NotFound);
         }
-        users::mark_email_verified(self.db(), user.id).await?;
-        otts::delete_for_user(self.db(), user.id, otts::VERIFY_EMAIL).await?;
+        let txn = self.db().begin().await?;
+        if !otts::consume(&txn, token.id, t).await? {
+            return Err(FlowError::NotFound);
+        }
+        users::mark_email_verified(&txn, user.id).await?;
+        otts::delete_for_user(&txn, user.id, otts::VERIFY_EMAIL).await?;
+        self.audit(&txn, EventKind::EmailVerified, Some(user.id), None, &[]).await?;
+        txn.commit().await?;
         self.account_changed(user.id).await;
         tracing::info!(user_id = user.id, "email verified");
         Ok(User { email_verified: true, ..user })

@@ -12,8 +12,10 @@ pub async fn insert(
     key_hash: String,
     now: i64,
     epoch: i32,
+    user_agent: Option<String>,
 ) -> Result<Token, DbErr> {
     ActiveModel {
+        user_agent: Set(user_agent),
         key_hash: Set(key_hash),
         user_id: Set(user_id),
         created_at: Set(now),

@@ -1,6 +1,7 @@
 //! Persistence: small functions over sea-orm, one file per table. They take
 //! any connection so a flow can run several in one transaction.
 
+pub mod audit;
 pub mod auth_tokens;
 pub mod mfa;
 pub mod one_time_tokens;

@@ -4,6 +4,7 @@ use crate::core::entities::refresh_token::{ActiveModel, Column, Entity as Refres
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     db: &impl ConnectionTrait,
     jti: &str,
@@ -12,8 +13,10 @@ pub async fn insert(
     expires_at: i64,
     now: i64,
     epoch: i32,
+    user_agent: Option<String>,
 ) -> Result<RefreshToken, DbErr> {
     ActiveModel {
+        user_agent: Set(user_agent),
         auth_epoch: Set(epoch),
         jti: Set(jti.to_owned()),
         family: Set(family.to_owned()),

@@ -1,5 +1,6 @@
 //! One file per page (or per pair of pages of one flow).
 
+pub mod activity;
 pub mod email_change;
 pub mod home;
 pub mod login;

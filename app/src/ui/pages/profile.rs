@@ -73,6 +73,7 @@ fn Profile(account: AccountView) -> impl IntoView {
                 <li><a href=routes::PASSWORD_CHANGE data-testid="link-password-change">"Change your password"</a></li>
                 <li><a href=routes::EMAIL_CHANGE data-testid="link-email-change">"Change your email address"</a></li>
                 <li><a href=routes::SESSIONS>"Your sessions"</a></li>
+                <li><a href=routes::ACTIVITY data-testid="link-activity">"Security activity"</a></li>
             </ul>
         </section>
     }

@@ -55,7 +55,7 @@ fn SessionList() -> impl IntoView {
                         <ul class="sessions" data-testid="session-list">
                             {list.into_iter().map(|s| view! {
                                 <li data-testid="session">
-                                    <strong>{if s.user_agent.is_empty() { "Unknown browser".to_owned() } else { s.user_agent.clone() }}</strong>
+                                    <strong title=s.user_agent.clone()>{s.device.clone()}</strong>
                                     <span class="muted">" · signed in on " {day(s.created_at)}</span>
                                     {s.current.then(|| view! { <span class="badge">" this browser"</span> })}
                                 </li>

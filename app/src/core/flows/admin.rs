@@ -1,0 +1,732 @@
+//! What staff do to accounts: find them, look at one in full, change names
+//! and flags, deactivate and reactivate, delete, send a reset or a
+//! verification email, sign an account out everywhere, reset its second
+//! factor. Every change needs a staff member who re-entered a password or a
+//! second factor within `reauth_window_secs` (a stolen session alone is not
+//! enough), and is written to the audit trail, with the acting staff
+//! member, in the change's transaction.
+
+use super::throttle::Client;
+use super::Credential;
+use crate::core::audit::EventKind;
+use crate::core::codes::{Code, Problems};
+use crate::core::domain::{check_name, validate_password, EmailAddress, PasswordContext, Username};
+use crate::core::entities::user::{Column, Entity as Users, Model as User};
+use crate::core::entities::{auth_token, mfa_totp, refresh_token, session};
+use crate::core::error::FlowError;
+use crate::core::repo::audit::{self as audit_repo, EventFilter};
+use crate::core::repo::users::{self, NewUser};
+use crate::core::repo::{mfa, sessions};
+use crate::core::Engine;
+use crate::shared::admin::{AdminEmail, AdminUserDetail, AdminUserItem, AdminUserPage, DeviceItem};
+use crate::shared::user::PasskeyItem;
+use base64::Engine as _;
+use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+use secrecy::{ExposeSecret, SecretString};
+
+/// How the list is sorted (`ordering=`, DRF's names).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Ordering {
+    #[default]
+    Id,
+    IdDesc,
+    Joined,
+    JoinedDesc,
+    Username,
+    UsernameDesc,
+}
+
+impl Ordering {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s.trim() {
+            "id" => Ordering::Id,
+            "-id" => Ordering::IdDesc,
+            "date_joined" => Ordering::Joined,
+            "-date_joined" => Ordering::JoinedDesc,
+            "username" => Ordering::Username,
+            "-username" => Ordering::UsernameDesc,
+            _ => return None,
+        })
+    }
+}
+
+/// A search of the account list.
+#[derive(Clone, Debug, Default)]
+pub struct UserQuery {
+    /// Part of a username, address or name (any case).
+    pub search: Option<String>,
+    pub email_verified: Option<bool>,
+    pub is_active: Option<bool>,
+    pub is_staff: Option<bool>,
+    pub has_2fa: Option<bool>,
+    /// Unix seconds, inclusive.
+    pub joined_after: Option<i64>,
+    /// Unix seconds, exclusive.
+    pub joined_before: Option<i64>,
+    pub ordering: Ordering,
+    /// Where the page before ended (`next_cursor`).
+    pub cursor: Option<String>,
+    pub page_size: u64,
+}
+
+/// Changes staff may make to an account; `None` leaves a field alone.
+#[derive(Clone, Debug, Default)]
+pub struct AdminChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub is_active: Option<bool>,
+    pub is_staff: Option<bool>,
+    pub email_verified: Option<bool>,
+}
+
+/// Who acts: the staff member and the credential their request came with.
+pub struct Staff<'a> {
+    pub user: &'a User,
+    pub credential: &'a Credential,
+    pub client: &'a Client,
+}
+
+const SEARCH_MAX: usize = 100;
+
+fn cursor_encode(key: &str, id: i32) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{id}|{key}"))
+}
+
+fn cursor_decode(cursor: &str) -> Option<(i32, String)> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor.trim()).ok()?;
+    let raw = String::from_utf8(raw).ok()?;
+    let (id, key) = raw.split_once('|')?;
+    Some((id.parse().ok()?, key.to_owned()))
+}
+
+/// `LIKE` pattern for "contains `term`" with `%`, `_` and `\` taken literally.
+fn contains(term: &str) -> LikeExpr {
+    let escaped: String = term
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+fn item(u: &User, has_2fa: bool) -> AdminUserItem {
+    AdminUserItem {
+        id: u.id,
+        username: u.username.clone(),
+        email: u.email.clone(),
+        first_name: u.first_name.clone(),
+        last_name: u.last_name.clone(),
+        email_verified: u.email_verified,
+        is_active: u.is_active,
+        is_staff: u.is_staff,
+        has_2fa,
+        date_joined: crate::core::rfc3339(u.date_joined),
+        last_login: u.last_login.map(crate::core::rfc3339),
+    }
+}
+
+/// The stored name of a credential, for re-authentication stamps.
+fn credential_key(engine: &Engine, credential: &Credential) -> Option<String> {
+    match credential {
+        Credential::Session(hash) => Some(format!("session:{hash}")),
+        Credential::Token(id) => Some(format!("token:{id}")),
+        Credential::Jwt(family) => Some(format!("jwt:{}", engine.token_hasher().hash(&format!("jwt-family:{family}")))),
+        Credential::None => None,
+    }
+}
+
+impl Engine {
+    /// Staff only: a signed-in caller who is not staff gets 403.
+    ///
+    /// # Errors
+    /// `Forbidden(PermissionDenied)`.
+    pub fn require_staff(&self, user: &User) -> Result<(), FlowError> {
+        if user.is_staff && user.is_active {
+            Ok(())
+        } else {
+            Err(FlowError::Forbidden(Code::PermissionDenied))
+        }
+    }
+
+    /// When the credential proved a password or second factor last: its
+    /// sign-in, or a re-authentication since.
+    async fn last_proof(&self, user: &User, credential: &Credential) -> Result<Option<i64>, FlowError> {
+        let db = self.db();
+        let signed_in = match credential {
+            Credential::Session(hash) => session::Entity::find_by_id(hash.clone()).one(db).await?.map(|s| s.created_at),
+            Credential::Token(id) => auth_token::Entity::find_by_id(*id).one(db).await?.map(|t| t.created_at),
+            Credential::Jwt(family) => refresh_token::Entity::find()
+                .filter(refresh_token::Column::Family.eq(family.as_str()))
+                .order_by_asc(refresh_token::Column::CreatedAt)
+                .one(db)
+                .await?
+                .map(|r| r.created_at),
+            Credential::None => None,
+        };
+        let stamped = match credential_key(self, credential) {
+            Some(key) => audit_repo::last_reauth(db, &key, user.id).await?,
+            None => None,
+        };
+        Ok(signed_in.max(stamped))
+    }
+
+    /// Staff who signed in or re-authenticated within the window.
+    ///
+    /// # Errors
+    /// `Forbidden(PermissionDenied | RecentSignInRequired)`.
+    pub async fn require_recent_staff(&self, staff: &Staff<'_>) -> Result<(), FlowError> {
+        self.require_staff(staff.user)?;
+        let window = self.config().reauth_window_secs;
+        match self.last_proof(staff.user, staff.credential).await? {
+            Some(at) if at >= self.now() - window => Ok(()),
+            _ => Err(FlowError::Forbidden(Code::RecentSignInRequired)),
+        }
+    }
+
+    /// Re-enters the password (or a TOTP code, for accounts without one or
+    /// with two-factor on); admin actions are allowed on this credential for
+    /// the window after. Returns until when (Unix seconds).
+    ///
+    /// # Errors
+    /// `Invalid` on `password` / `code`; `Throttled` (the account's budget of
+    /// password checks, shared with sign-in).
+    pub async fn reauthenticate(
+        &self,
+        user: &User,
+        credential: &Credential,
+        password: Option<SecretString>,
+        code: Option<String>,
+        client: &Client,
+    ) -> Result<i64, FlowError> {
+        let key = credential_key(self, credential).ok_or(FlowError::Unauthenticated)?;
+        match (password, code.as_deref().map(str::trim).filter(|c| !c.is_empty())) {
+            (Some(p), _) if !p.expose_secret().is_empty() => {
+                if user.password_hash.is_none() || !self.check_current_password(user, p).await? {
+                    return Err(FlowError::field("password", Code::PasswordWrong));
+                }
+            }
+            (_, Some(code)) => {
+                if !self.totp_enabled(user.id).await? {
+                    return Err(FlowError::field("code", Code::MfaNotEnabled));
+                }
+                self.confirm_with_totp(user, code).await?;
+            }
+            _ => return Err(FlowError::field("password", Code::Required)),
+        }
+        let t = self.now();
+        let txn = self.db().begin().await?;
+        audit_repo::stamp_reauth(&txn, &key, user.id, t).await?;
+        self.audit(&txn, EventKind::Reauthenticated, Some(user.id), Some(client), &[]).await?;
+        txn.commit().await?;
+        Ok(t + self.config().reauth_window_secs)
+    }
+
+    /// A page of accounts.
+    ///
+    /// # Errors
+    /// `Invalid` on `search` or `cursor`.
+    pub async fn admin_list_users(&self, q: &UserQuery) -> Result<AdminUserPage, FlowError> {
+        let mut cond = Condition::all();
+        if let Some(term) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if term.contains('\0') {
+                return Err(FlowError::field("search", Code::NullCharacters));
+            }
+            if term.chars().count() > SEARCH_MAX {
+                return Err(FlowError::field("search", Code::TooLong(SEARCH_MAX)));
+            }
+            let lower = term.to_lowercase();
+            let canonical = crate::core::domain::username::canonical(term);
+            cond = cond.add(
+                Condition::any()
+                    .add(Expr::col(Column::UsernameLower).like(contains(&canonical)))
+                    .add(Expr::col(Column::EmailLower).like(contains(&lower)))
+                    .add(Expr::expr(Func::lower(Expr::col(Column::FirstName))).like(contains(&lower)))
+                    .add(Expr::expr(Func::lower(Expr::col(Column::LastName))).like(contains(&lower))),
+            );
+        }
+        for (col, value) in
+            [(Column::EmailVerified, q.email_verified), (Column::IsActive, q.is_active), (Column::IsStaff, q.is_staff)]
+        {
+            if let Some(v) = value {
+                cond = cond.add(col.eq(v));
+            }
+        }
+        if let Some(v) = q.has_2fa {
+            let with = Query::select().column(mfa_totp::Column::UserId).from(mfa_totp::Entity).to_owned();
+            cond = cond.add(if v { Column::Id.in_subquery(with) } else { Column::Id.not_in_subquery(with) });
+        }
+        if let Some(t) = q.joined_after {
+            cond = cond.add(Column::DateJoined.gte(t));
+        }
+        if let Some(t) = q.joined_before {
+            cond = cond.add(Column::DateJoined.lt(t));
+        }
+        if let Some(c) = q.cursor.as_deref().filter(|c| !c.trim().is_empty()) {
+            let bad = || FlowError::field("cursor", Code::InvalidValue);
+            let (id, key) = cursor_decode(c).ok_or_else(bad)?;
+            cond = cond.add(match q.ordering {
+                Ordering::Id => Condition::all().add(Column::Id.gt(id)),
+                Ordering::IdDesc => Condition::all().add(Column::Id.lt(id)),
+                Ordering::Joined | Ordering::JoinedDesc => {
+                    let joined: i64 = key.parse().map_err(|_| bad())?;
+                    let (after, tie) = if q.ordering == Ordering::Joined {
+                        (Column::DateJoined.gt(joined), Column::Id.gt(id))
+                    } else {
+                        (Column::DateJoined.lt(joined), Column::Id.lt(id))
+                    };
+                    Condition::any().add(after).add(Condition::all().add(Column::DateJoined.eq(joined)).add(tie))
+                }
+                Ordering::Username => Condition::all().add(Column::UsernameLower.gt(key)),
+                Ordering::UsernameDesc => Condition::all().add(Column::UsernameLower.lt(key)),
+            });
+        }
+        let mut select = Users::find().filter(cond);
+        select = match q.ordering {
+            Ordering::Id => select.order_by_asc(Column::Id),
+            Ordering::IdDesc => select.order_by_desc(Column::Id),
+            Ordering::Joined => select.order_by_asc(Column::DateJoined).order_by_asc(Column::Id),
+            Ordering::JoinedDesc => select.order_by_desc(Column::DateJoined).order_by_desc(Column::Id),
+            Ordering::Username => select.order_by_asc(Column::UsernameLower),
+            Ordering::UsernameDesc => select.order_by_desc(Column::UsernameLower),
+        };
+        let size = q.page_size.clamp(1, 100);
+        let mut rows = select.limit(size + 1).all(self.db()).await?;
+        let more = rows.len() as u64 > size;
+        rows.truncate(size as usize);
+        let ids: Vec<i32> = rows.iter().map(|u| u.id).collect();
+        let with_2fa: std::collections::HashSet<i32> = mfa_totp::Entity::find()
+            .select_only()
+            .column(mfa_totp::Column::UserId)
+            .filter(mfa_totp::Column::UserId.is_in(ids))
+            .into_tuple::<i32>()
+            .all(self.db())
+            .await?
+            .into_iter()
+            .collect();
+        let next_cursor = more.then(|| rows.last()).flatten().map(|u| match q.ordering {
+            Ordering::Id | Ordering::IdDesc => cursor_encode("", u.id),
+            Ordering::Joined | Ordering::JoinedDesc => cursor_encode(&u.date_joined.to_string(), u.id),
+            Ordering::Username | Ordering::UsernameDesc => cursor_encode(&u.username_lower, u.id),
+        });
+        Ok(AdminUserPage { results: rows.iter().map(|u| item(u, with_2fa.contains(&u.id))).collect(), next_cursor })
+    }
+
+    async fn admin_target(&self, id: i32) -> Result<User, FlowError> {
+        users::by_id(self.db(), id).await?.ok_or(FlowError::NotFound)
+    }
+
+    /// One account in full.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn admin_user(&self, id: i32) -> Result<AdminUserDetail, FlowError> {
+        let u = self.admin_target(id).await?;
+        let db = self.db();
+        let mfa_enabled = self.totp_enabled(u.id).await?;
+        let now = self.now();
+        let mut devices: Vec<DeviceItem> = sessions::for_user(db, u.id, now)
+            .await?
+            .into_iter()
+            .map(|s| DeviceItem {
+                kind: "session".into(),
+                id: String::new(),
+                device: crate::core::audit::device_name(s.user_agent.as_deref()),
+                user_agent: s.user_agent.unwrap_or_default(),
+                ip_address: None,
+                created: crate::core::rfc3339(s.created_at),
+                last_seen: None,
+                current: false,
+            })
+            .collect();
+        let tokens = auth_token::Entity::find()
+            .filter(auth_token::Column::UserId.eq(u.id))
+            .filter(auth_token::Column::AuthEpoch.eq(u.auth_epoch))
+            .all(db)
+            .await?;
+        devices.extend(tokens.into_iter().map(|t| DeviceItem {
+            kind: "token".into(),
+            device: "API token".into(),
+            created: crate::core::rfc3339(t.created_at),
+            ..DeviceItem::default()
+        }));
+        let families: Vec<(String, i64)> = refresh_token::Entity::find()
+            .select_only()
+            .column(refresh_token::Column::Family)
+            .column_as(refresh_token::Column::CreatedAt.min(), "created_at")
+            .filter(refresh_token::Column::UserId.eq(u.id))
+            .filter(refresh_token::Column::AuthEpoch.eq(u.auth_epoch))
+            .filter(refresh_token::Column::RevokedAt.is_null())
+            .filter(refresh_token::Column::ExpiresAt.gt(now))
+            .group_by(refresh_token::Column::Family)
+            .into_tuple()
+            .all(db)
+            .await?;
+        devices.extend(families.into_iter().map(|(_, created)| DeviceItem {
+            kind: "jwt".into(),
+            device: "JWT refresh family".into(),
+            created: crate::core::rfc3339(created),
+            ..DeviceItem::default()
+        }));
+        let passkeys = self
+            .passkeys(u.id)
+            .await?
+            .into_iter()
+            .map(|p| PasskeyItem {
+                id: p.id,
+                name: p.name,
+                created_at: crate::core::rfc3339(p.created_at),
+                last_used_at: p.last_used_at.map(crate::core::rfc3339),
+            })
+            .collect();
+        let recent_events =
+            self.audit_events(&EventFilter { user_id: Some(u.id), ..EventFilter::default() }, 20).await?;
+        Ok(AdminUserDetail {
+            emails: vec![AdminEmail { email: u.email.clone(), verified: u.email_verified, primary: true }],
+            social_accounts: self.social_accounts(u.id).await?,
+            passkeys,
+            mfa_enabled,
+            devices,
+            recent_events,
+            user: item(&u, mfa_enabled),
+        })
+    }
+
+    /// Ends every credential of `target` (sessions, tokens, JWT families,
+    /// pending links) on every replica: the generation moves on in `txn`.
+    async fn end_everything(&self, txn: &sea_orm::DatabaseTransaction, target: &User) -> Result<(), FlowError> {
+        // whatever the generation is now: an admin's word wins over a race
+        let text = "UPDATE users SET auth_epoch = auth_epoch + 1 WHERE id = $1";
+        let backend = sea_orm::ConnectionTrait::get_database_backend(self.db());
+        let text = if backend == sea_orm::DatabaseBackend::Postgres { text.to_owned() } else { text.replace('$', "?") };
+        sea_orm::ConnectionTrait::execute(
+            txn,
+            sea_orm::Statement::from_sql_and_values(backend, text, [target.id.into()]),
+        )
+        .await?;
+        sessions::delete_for_user(txn, target.id, None).await?;
+        crate::core::repo::auth_tokens::delete_for_user(txn, target.id, None).await?;
+        crate::core::repo::refresh_tokens::revoke_for_user(txn, target.id, None, self.now()).await?;
+        Ok(())
+    }
+
+    /// Changes names and flags. Turning `is_active` off ends every
+    /// credential, as deactivating does.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Invalid` per field; `Refused(OwnAccount)`
+    /// when staff would deactivate or un-staff themselves.
+    pub async fn admin_update_user(
+        &self,
+        staff: &Staff<'_>,
+        id: i32,
+        changes: AdminChanges,
+    ) -> Result<AdminUserDetail, FlowError> {
+        self.require_recent_staff(staff).await?;
+        let target = self.admin_target(id).await?;
+        let mut errors = Problems::new();
+        let mut names = [None, None];
+        for (i, (field, value)) in
+            [("first_name", &changes.first_name), ("last_name", &changes.last_name)].into_iter().enumerate()
+        {
+            if let Some(v) = value {
+                match check_name(v) {
+                    Ok(clean) => names[i] = Some(clean),
+                    Err(code) => errors.add(field, code),
+                }
+            }
+        }
+        errors.into_result()?;
+        let [first_name, last_name] = names;
+        if target.id == staff.user.id && (changes.is_active == Some(false) || changes.is_staff == Some(false)) {
+            return Err(FlowError::Refused(Code::OwnAccount));
+        }
+        let mut changed: Vec<&str> = Vec::new();
+        let mut update = Users::update_many().filter(Column::Id.eq(target.id));
+        if let Some(v) = first_name {
+            update = update.col_expr(Column::FirstName, Expr::value(v));
+            changed.push("first_name");
+        }
+        if let Some(v) = last_name {
+            update = update.col_expr(Column::LastName, Expr::value(v));
+            changed.push("last_name");
+        }
+        for (field, col, value) in [
+            ("is_active", Column::IsActive, changes.is_active),
+            ("is_staff", Column::IsStaff, changes.is_staff),
+            ("email_verified", Column::EmailVerified, changes.email_verified),
+        ] {
+            if let Some(v) = value {
+                update = update.col_expr(col, Expr::value(v));
+                changed.push(field);
+            }
+        }
+        if !changed.is_empty() {
+            let txn = self.db().begin().await?;
+            update.exec(&txn).await?;
+            if changes.is_active == Some(false) && target.is_active {
+                self.end_everything(&txn, &target).await?;
+            }
+            let fields = changed.join(",");
+            let detail = [("fields", fields.as_str())];
+            self.audit_by(
+                &txn,
+                EventKind::AdminUserUpdated,
+                Some(target.id),
+                Some(staff.user.id),
+                Some(staff.client),
+                &detail,
+            )
+            .await?;
+            txn.commit().await?;
+            self.account_changed(target.id).await;
+            tracing::info!(user_id = target.id, staff = staff.user.id, fields, "account updated by staff");
+        }
+        self.admin_user(target.id).await
+    }
+
+    /// Deactivates (every credential ends at once, on every replica) or
+    /// reactivates an account.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Refused(OwnAccount)`.
+    pub async fn admin_set_active(&self, staff: &Staff<'_>, id: i32, active: bool) -> Result<(), FlowError> {
+        self.require_recent_staff(staff).await?;
+        let target = self.admin_target(id).await?;
+        if target.id == staff.user.id && !active {
+            return Err(FlowError::Refused(Code::OwnAccount));
+        }
+        let txn = self.db().begin().await?;
+        Users::update_many()
+            .col_expr(Column::IsActive, Expr::value(active))
+            .filter(Column::Id.eq(target.id))
+            .exec(&txn)
+            .await?;
+        let kind = if active {
+            EventKind::AdminUserReactivated
+        } else {
+            self.end_everything(&txn, &target).await?;
+            EventKind::AdminUserDeactivated
+        };
+        self.audit_by(&txn, kind, Some(target.id), Some(staff.user.id), Some(staff.client), &[]).await?;
+        txn.commit().await?;
+        self.account_changed(target.id).await;
+        tracing::info!(user_id = target.id, staff = staff.user.id, active, "account activity set by staff");
+        Ok(())
+    }
+
+    /// Deletes an account and everything it has.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Refused(OwnAccount)`.
+    pub async fn admin_delete_user(&self, staff: &Staff<'_>, id: i32) -> Result<(), FlowError> {
+        self.require_recent_staff(staff).await?;
+        let target = self.admin_target(id).await?;
+        if target.id == staff.user.id {
+            return Err(FlowError::Refused(Code::OwnAccount));
+        }
+        let txn = self.db().begin().await?;
+        sessions::delete_for_user(&txn, target.id, None).await?;
+        Users::delete_by_id(target.id).exec(&txn).await?;
+        let detail = [("username", target.username.as_str())];
+        self.audit_by(
+            &txn,
+            EventKind::AdminUserDeleted,
+            Some(target.id),
+            Some(staff.user.id),
+            Some(staff.client),
+            &detail,
+        )
+        .await?;
+        txn.commit().await?;
+        self.account_changed(target.id).await;
+        self.remove_user_media(target.id).await;
+        tracing::info!(user_id = target.id, staff = staff.user.id, "account deleted by staff");
+        Ok(())
+    }
+
+    /// Emails the account a password reset link.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Refused(AccountDisabled)` for an inactive account.
+    pub async fn admin_send_reset(&self, staff: &Staff<'_>, id: i32) -> Result<(), FlowError> {
+        self.require_recent_staff(staff).await?;
+        let target = self.admin_target(id).await?;
+        if !target.is_active {
+            return Err(FlowError::Refused(Code::AccountDisabled));
+        }
+        let txn = self.db().begin().await?;
+        self.enqueue_reset_link(&txn, &target, &self.config().links).await?;
+        self.audit_by(
+            &txn,
+            EventKind::AdminPasswordResetSent,
+            Some(target.id),
+            Some(staff.user.id),
+            Some(staff.client),
+            &[],
+        )
+        .await?;
+        txn.commit().await?;
+        self.wake_outbox();
+        Ok(())
+    }
+
+    /// Emails a new verification link to an unverified account.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Refused(AccountDisabled)`; `Refused(EmailVerified)`.
+    pub async fn admin_resend_verification(&self, staff: &Staff<'_>, id: i32) -> Result<(), FlowError> {
+        self.require_recent_staff(staff).await?;
+        let target = self.admin_target(id).await?;
+        if !target.is_active {
+            return Err(FlowError::Refused(Code::AccountDisabled));
+        }
+        if target.email_verified {
+            return Err(FlowError::Refused(Code::AlreadyVerified));
+        }
+        let txn = self.db().begin().await?;
+        self.send_verification(&txn, &target, &self.config().links).await?;
+        self.audit_by(
+            &txn,
+            EventKind::AdminVerificationSent,
+            Some(target.id),
+            Some(staff.user.id),
+            Some(staff.client),
+            &[],
+        )
+        .await?;
+        txn.commit().await?;
+        self.wake_outbox();
+        Ok(())
+    }
+
+    /// Signs the account out everywhere (the account stays active).
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`.
+    pub async fn admin_revoke_sessions(&self, staff: &Staff<'_>, id: i32) -> Result<(), FlowError> {
+        self.require_recent_staff(staff).await?;
+        let target = self.admin_target(id).await?;
+        let txn = self.db().begin().await?;
+        self.end_everything(&txn, &target).await?;
+        self.audit_by(
+            &txn,
+            EventKind::AdminSessionsRevoked,
+            Some(target.id),
+            Some(staff.user.id),
+            Some(staff.client),
+            &[],
+        )
+        .await?;
+        txn.commit().await?;
+        self.account_changed(target.id).await;
+        Ok(())
+    }
+
+    /// Turns the account's two-factor off (TOTP and recovery codes), after
+    /// the owner proved who they are out of band; the owner is told by email.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`; `Refused(MfaNotEnabled)`.
+    pub async fn admin_reset_mfa(&self, staff: &Staff<'_>, id: i32) -> Result<(), FlowError> {
+        self.require_recent_staff(staff).await?;
+        let target = self.admin_target(id).await?;
+        let txn = self.db().begin().await?;
+        if !mfa::delete_all(&txn, target.id).await? {
+            return Err(FlowError::Refused(Code::MfaNotEnabled));
+        }
+        self.notify(&txn, &target, "mfa_disabled", staff.client).await?;
+        self.audit_by(&txn, EventKind::AdminMfaReset, Some(target.id), Some(staff.user.id), Some(staff.client), &[])
+            .await?;
+        txn.commit().await?;
+        self.wake_outbox();
+        self.account_changed(target.id).await;
+        Ok(())
+    }
+
+    /// How many accounts there are (for the admin pages' heading).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn count_users(&self) -> Result<u64, FlowError> {
+        Ok(Users::find().count(self.db()).await?)
+    }
+
+    /// `latchkey create-admin`: a verified, active staff account, held to
+    /// the same rules as a sign-up (username, address, password validators).
+    ///
+    /// # Errors
+    /// `Invalid` per field (`username`, `email`, `password`), taken names included.
+    pub async fn create_staff(&self, username: &str, email: &str, password: SecretString) -> Result<User, FlowError> {
+        let mut errors = Problems::new();
+        let name = match Username::parse(username) {
+            Ok(n) => Some(n),
+            Err(codes) => {
+                for c in codes {
+                    errors.add("username", c);
+                }
+                None
+            }
+        };
+        let address = EmailAddress::parse(email).map_err(|c| errors.add("email", c)).ok();
+        let password = crate::core::domain::clean_password(&password);
+        if password.expose_secret().is_empty() {
+            errors.add("password", Code::Blank);
+        } else {
+            let ctx =
+                PasswordContext { username: Some(username), email: Some(email), first_name: None, last_name: None };
+            for code in validate_password(password.expose_secret(), &ctx) {
+                errors.add("password", code);
+            }
+        }
+        errors.into_result()?;
+        let (Some(name), Some(address)) = (name, address) else {
+            return Err(FlowError::field("username", Code::Required));
+        };
+        if let Some(owner) = name.check_owner(address.as_str()).err() {
+            return Err(FlowError::field("username", owner));
+        }
+        let hash = self.hasher().hash(password).await?;
+        let new = NewUser {
+            username: name.as_str().to_owned(),
+            email: address.as_str().to_owned(),
+            password_hash: Some(hash),
+            email_verified: true,
+            first_name: String::new(),
+            last_name: String::new(),
+        };
+        let txn = self.db().begin().await?;
+        let user = users::insert(&txn, new, self.now()).await?;
+        Users::update_many()
+            .col_expr(Column::IsStaff, Expr::value(true))
+            .filter(Column::Id.eq(user.id))
+            .exec(&txn)
+            .await?;
+        self.audit(&txn, EventKind::AdminCreated, Some(user.id), None, &[("via", "command line")]).await?;
+        txn.commit().await?;
+        Ok(User { is_staff: true, ..user })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let c = cursor_encode("ada|lovelace", 42);
+        assert_eq!(cursor_decode(&c), Some((42, "ada|lovelace".to_owned())));
+        assert_eq!(cursor_decode("not base64!"), None);
+        assert_eq!(cursor_decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("x|y")), None);
+    }
+
+    #[test]
+    fn orderings_use_drf_names() {
+        assert_eq!(Ordering::parse("-date_joined"), Some(Ordering::JoinedDesc));
+        assert_eq!(Ordering::parse("password_hash"), None);
+    }
+}
