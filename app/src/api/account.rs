@@ -27,8 +27,7 @@ pub async fn my_activity() -> Result<Vec<ActivityItem>, ServerFnError> {
     use super::forms;
     let engine = forms::engine()?;
     let (user, _) = forms::require_user(&engine).await?;
-    let filter = crate::core::repo::audit::EventFilter { user_id: Some(user.id), ..Default::default() };
-    engine.audit_events(&filter, 50).await.map_err(forms::failure)
+    engine.own_activity(user.id, None, 50).await.map_err(forms::failure)
 }
 
 /// The signed-in user's browser sessions.

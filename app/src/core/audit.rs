@@ -217,6 +217,28 @@ impl Engine {
         Ok(())
     }
 
+    /// The account's own events, newest first, as its owner sees them: an
+    /// action by staff shows what was done, not who did it or from where.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn own_activity(
+        &self,
+        user_id: i32,
+        before_id: Option<i32>,
+        limit: u64,
+    ) -> Result<Vec<ActivityItem>, FlowError> {
+        let filter = EventFilter { user_id: Some(user_id), before_id, ..EventFilter::default() };
+        let mut events = self.audit_events(&filter, limit).await?;
+        for e in events.iter_mut().filter(|e| e.actor_id.is_some()) {
+            e.actor_id = None;
+            e.ip_address = None;
+            e.user_agent = String::new();
+            e.device = "Staff".to_owned();
+        }
+        Ok(events)
+    }
+
     /// Events, newest first (at most `limit`, at most 100).
     ///
     /// # Errors

@@ -6,7 +6,6 @@ use super::admin::{page, Params};
 use super::auth::Authed;
 use super::error::ApiResult;
 use crate::state::AppState;
-use app::core::repo::audit::EventFilter;
 use axum::extract::{RawQuery, State};
 use axum::Json;
 use serde_json::Value;
@@ -16,10 +15,6 @@ pub async fn list(State(state): State<AppState>, authed: Authed, RawQuery(raw): 
     let cursor = q.integer("cursor");
     let size = q.page_size();
     q.finish()?;
-    let filter = EventFilter {
-        user_id: Some(authed.user.id),
-        before_id: cursor.map(|n| i32::try_from(n).unwrap_or(-1)),
-        ..EventFilter::default()
-    };
-    Ok(Json(page(state.engine.audit_events(&filter, size).await?, size)))
+    let before = cursor.map(|n| i32::try_from(n).unwrap_or(-1));
+    Ok(Json(page(state.engine.own_activity(authed.user.id, before, size).await?, size)))
 }

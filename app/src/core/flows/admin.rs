@@ -1,10 +1,15 @@
 //! What staff do to accounts: find them, look at one in full, change names
 //! and flags, deactivate and reactivate, delete, send a reset or a
 //! verification email, sign an account out everywhere, reset its second
-//! factor. Every change needs a staff member who re-entered a password or a
-//! second factor within `reauth_window_secs` (a stolen session alone is not
-//! enough), and is written to the audit trail, with the acting staff
-//! member, in the change's transaction.
+//! factor. Every change needs a staff member who re-entered their password
+//! (and, with two-factor on, a code too) on this very credential within
+//! `reauth_window_secs`, and is written to the audit trail, with the acting
+//! staff member, in the change's transaction.
+//!
+//! Signing in does not count by itself: a stolen session or token can add a
+//! passkey, link a social account or turn TOTP on (the client contracts ask
+//! no password for those) and then sign in or show a code with them, so
+//! only the password, which none of those reveal, proves the person.
 
 use super::throttle::Client;
 use super::Credential;
@@ -12,7 +17,7 @@ use crate::core::audit::EventKind;
 use crate::core::codes::{Code, Problems};
 use crate::core::domain::{check_name, validate_password, EmailAddress, PasswordContext, Username};
 use crate::core::entities::user::{Column, Entity as Users, Model as User};
-use crate::core::entities::{auth_token, mfa_totp, refresh_token, session};
+use crate::core::entities::{auth_token, mfa_totp, refresh_token};
 use crate::core::error::FlowError;
 use crate::core::repo::audit::{self as audit_repo, EventFilter};
 use crate::core::repo::users::{self, NewUser};
@@ -95,10 +100,18 @@ fn cursor_encode(key: &str, id: i32) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{id}|{key}"))
 }
 
+/// A cursor from [`cursor_encode`]; `None` for anything else (a key with a
+/// NUL, which PostgreSQL refuses, or longer than a username, included).
 fn cursor_decode(cursor: &str) -> Option<(i32, String)> {
+    if cursor.len() > 400 {
+        return None;
+    }
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor.trim()).ok()?;
     let raw = String::from_utf8(raw).ok()?;
     let (id, key) = raw.split_once('|')?;
+    if key.contains('\0') || key.chars().count() > 200 {
+        return None;
+    }
     Some((id.parse().ok()?, key.to_owned()))
 }
 
@@ -153,29 +166,15 @@ impl Engine {
         }
     }
 
-    /// When the credential proved a password or second factor last: its
-    /// sign-in, or a re-authentication since.
+    /// When this credential last re-entered the password (see `reauthenticate`).
     async fn last_proof(&self, user: &User, credential: &Credential) -> Result<Option<i64>, FlowError> {
-        let db = self.db();
-        let signed_in = match credential {
-            Credential::Session(hash) => session::Entity::find_by_id(hash.clone()).one(db).await?.map(|s| s.created_at),
-            Credential::Token(id) => auth_token::Entity::find_by_id(*id).one(db).await?.map(|t| t.created_at),
-            Credential::Jwt(family) => refresh_token::Entity::find()
-                .filter(refresh_token::Column::Family.eq(family.as_str()))
-                .order_by_asc(refresh_token::Column::CreatedAt)
-                .one(db)
-                .await?
-                .map(|r| r.created_at),
-            Credential::None => None,
-        };
-        let stamped = match credential_key(self, credential) {
-            Some(key) => audit_repo::last_reauth(db, &key, user.id).await?,
+        Ok(match credential_key(self, credential) {
+            Some(key) => audit_repo::last_reauth(self.db(), &key, user.id).await?,
             None => None,
-        };
-        Ok(signed_in.max(stamped))
+        })
     }
 
-    /// Staff who signed in or re-authenticated within the window.
+    /// Staff who re-authenticated on this credential within the window.
     ///
     /// # Errors
     /// `Forbidden(PermissionDenied | RecentSignInRequired)`.
@@ -188,13 +187,15 @@ impl Engine {
         }
     }
 
-    /// Re-enters the password (or a TOTP code, for accounts without one or
-    /// with two-factor on); admin actions are allowed on this credential for
-    /// the window after. Returns until when (Unix seconds).
+    /// Re-enters the password, and with two-factor on a code too; admin
+    /// changes are allowed on this credential for the window after. Returns
+    /// until when (Unix seconds). A TOTP code alone never does: whoever holds
+    /// a stolen session can turn TOTP on with an authenticator of their own.
     ///
     /// # Errors
-    /// `Invalid` on `password` / `code`; `Throttled` (the account's budget of
-    /// password checks, shared with sign-in).
+    /// `Invalid` on `password` (missing, wrong, or the account has none) or
+    /// `code`; `Throttled` (the account's budget of password checks, shared
+    /// with sign-in).
     pub async fn reauthenticate(
         &self,
         user: &User,
@@ -204,19 +205,20 @@ impl Engine {
         client: &Client,
     ) -> Result<i64, FlowError> {
         let key = credential_key(self, credential).ok_or(FlowError::Unauthenticated)?;
-        match (password, code.as_deref().map(str::trim).filter(|c| !c.is_empty())) {
-            (Some(p), _) if !p.expose_secret().is_empty() => {
-                if user.password_hash.is_none() || !self.check_current_password(user, p).await? {
-                    return Err(FlowError::field("password", Code::PasswordWrong));
-                }
-            }
-            (_, Some(code)) => {
-                if !self.totp_enabled(user.id).await? {
-                    return Err(FlowError::field("code", Code::MfaNotEnabled));
-                }
-                self.confirm_with_totp(user, code).await?;
-            }
-            _ => return Err(FlowError::field("password", Code::Required)),
+        if user.password_hash.is_none() {
+            return Err(FlowError::field("password", Code::NoPasswordLeft));
+        }
+        let Some(password) = password.filter(|p| !p.expose_secret().is_empty()) else {
+            return Err(FlowError::field("password", Code::Required));
+        };
+        if !self.check_current_password(user, password).await? {
+            return Err(FlowError::field("password", Code::PasswordWrong));
+        }
+        if self.totp_enabled(user.id).await? {
+            let Some(code) = code.as_deref().map(str::trim).filter(|c| !c.is_empty()) else {
+                return Err(FlowError::field("code", Code::Required));
+            };
+            self.confirm_with_totp(user, code).await?;
         }
         let t = self.now();
         let txn = self.db().begin().await?;
@@ -467,8 +469,11 @@ impl Engine {
         }
         if !changed.is_empty() {
             let txn = self.db().begin().await?;
-            update.exec(&txn).await?;
-            if changes.is_active == Some(false) && target.is_active {
+            if update.exec(&txn).await?.rows_affected == 0 {
+                return Err(FlowError::NotFound);
+            }
+            // whatever the account's state was when read: a deactivation always ends everything
+            if changes.is_active == Some(false) {
                 self.end_everything(&txn, &target).await?;
             }
             let fields = changed.join(",");
@@ -501,11 +506,14 @@ impl Engine {
             return Err(FlowError::Refused(Code::OwnAccount));
         }
         let txn = self.db().begin().await?;
-        Users::update_many()
+        let res = Users::update_many()
             .col_expr(Column::IsActive, Expr::value(active))
             .filter(Column::Id.eq(target.id))
             .exec(&txn)
             .await?;
+        if res.rows_affected == 0 {
+            return Err(FlowError::NotFound);
+        }
         let kind = if active {
             EventKind::AdminUserReactivated
         } else {
@@ -531,7 +539,9 @@ impl Engine {
         }
         let txn = self.db().begin().await?;
         sessions::delete_for_user(&txn, target.id, None).await?;
-        Users::delete_by_id(target.id).exec(&txn).await?;
+        if Users::delete_by_id(target.id).exec(&txn).await?.rows_affected == 0 {
+            return Err(FlowError::NotFound);
+        }
         let detail = [("username", target.username.as_str())];
         self.audit_by(
             &txn,
@@ -722,6 +732,7 @@ mod tests {
         assert_eq!(cursor_decode(&c), Some((42, "ada|lovelace".to_owned())));
         assert_eq!(cursor_decode("not base64!"), None);
         assert_eq!(cursor_decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("x|y")), None);
+        assert_eq!(cursor_decode(&cursor_encode("a\0b", 1)), None, "PostgreSQL refuses NUL");
     }
 
     #[test]

@@ -37,11 +37,16 @@ fn ActivityList() -> impl IntoView {
                         <ul class="sessions" data-testid="activity-list">
                             {list.into_iter().map(|e| {
                                 let failed = e.kind.ends_with(".failed");
-                                let place = e.ip_address.clone().unwrap_or_else(|| "unknown address".to_owned());
+                                // events made by following an emailed link have no browser or address
+                                let mut parts = vec![when(&e.created_at)];
+                                if !e.user_agent.is_empty() {
+                                    parts.push(e.device.clone());
+                                }
+                                parts.extend(e.ip_address.clone());
                                 view! {
                                     <li data-testid="activity" data-kind=e.kind.clone() class:warn=failed>
                                         <strong>{e.description.clone()}</strong>
-                                        <span class="muted">" · " {when(&e.created_at)} " · " {e.device.clone()} " · " {place}</span>
+                                        <span class="muted">" · " {parts.join(" · ")}</span>
                                     </li>
                                 }
                             }).collect_view()}
