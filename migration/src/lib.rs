@@ -15,6 +15,7 @@ mod m0009_auth_epoch;
 mod m0010_two_factor;
 mod m0011_passkeys;
 mod m0012_audit_staff;
+mod m0013_webhooks;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_two_factor::Migration),
             Box::new(m0011_passkeys::Migration),
             Box::new(m0012_audit_staff::Migration),
+            Box::new(m0013_webhooks::Migration),
         ]
     }
 }

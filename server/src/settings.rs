@@ -280,6 +280,49 @@ fn provider(
     }))
 }
 
+/// `LATCHKEY_WEBHOOKS`: a JSON array of `{"url", "secret", "events"}`
+/// (`events`: names from `app::core::webhooks::EVENTS`, or `["*"]`). Anything
+/// malformed stops start-up with a message naming it.
+///
+/// # Errors
+/// The first problem found.
+pub fn webhooks(raw: Option<&str>) -> anyhow::Result<Vec<app::core::webhooks::WebhookEndpoint>> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Raw {
+        url: String,
+        secret: String,
+        events: Vec<String>,
+    }
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else { return Ok(Vec::new()) };
+    let list: Vec<Raw> = serde_json::from_str(raw)
+        .with_context(|| "LATCHKEY_WEBHOOKS must be a JSON array of {\"url\", \"secret\", \"events\"}")?;
+    let mut out = Vec::new();
+    for (i, w) in list.into_iter().enumerate() {
+        let url = url::Url::parse(w.url.trim()).with_context(|| format!("LATCHKEY_WEBHOOKS[{i}].url is not a URL"))?;
+        anyhow::ensure!(
+            matches!(url.scheme(), "http" | "https") && url.host_str().is_some(),
+            "LATCHKEY_WEBHOOKS[{i}].url must be an http or https URL"
+        );
+        anyhow::ensure!(w.secret.len() >= 16, "LATCHKEY_WEBHOOKS[{i}].secret must be at least 16 characters");
+        anyhow::ensure!(!w.events.is_empty(), "LATCHKEY_WEBHOOKS[{i}].events is empty");
+        for e in &w.events {
+            anyhow::ensure!(
+                e == "*" || app::core::webhooks::EVENTS.contains(&e.as_str()),
+                "LATCHKEY_WEBHOOKS[{i}].events: unknown event {e:?} (known: {})",
+                app::core::webhooks::EVENTS.join(", ")
+            );
+        }
+        anyhow::ensure!(w.url.len() <= 2048, "LATCHKEY_WEBHOOKS[{i}].url is over 2048 characters");
+        out.push(app::core::webhooks::WebhookEndpoint {
+            url: url.to_string(),
+            secret: secrecy::SecretString::from(w.secret),
+            events: w.events,
+        });
+    }
+    Ok(out)
+}
+
 /// GitHub, Google and one generic OpenID Connect provider, each enabled by
 /// its client id and secret.
 fn providers(src: &Source) -> anyhow::Result<Vec<ProviderConfig>> {
@@ -363,6 +406,7 @@ impl Settings {
         engine.media_dir = src.get("LATCHKEY_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("media"));
         engine.avatar_max_bytes = src.parse("LATCHKEY_AVATAR_MAX_BYTES", engine.avatar_max_bytes)?;
         engine.providers = providers(src)?;
+        engine.webhooks = webhooks(src.get("LATCHKEY_WEBHOOKS").as_deref())?;
         let limits = &mut engine.rate_limits;
         limits.login_per_ip = src.parse("LATCHKEY_RATE_LOGIN_IP", limits.login_per_ip)?;
         limits.login_failures_per_account =
@@ -450,6 +494,24 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn webhooks_are_checked_at_start_up() {
+        let ok = r#"[{"url": "https://hooks.example/in", "secret": "0123456789abcdef", "events": ["user.created"]}]"#;
+        assert_eq!(webhooks(Some(ok)).map(|w| w.len()).ok(), Some(1));
+        assert!(webhooks(None).is_ok_and(|w| w.is_empty()));
+        for (bad, says) in [
+            ("{}", "JSON array"),
+            (r#"[{"url": "ftp://x/y", "secret": "0123456789abcdef", "events": ["*"]}]"#, "http or https"),
+            (r#"[{"url": "https://x/y", "secret": "short", "events": ["*"]}]"#, "at least 16"),
+            (r#"[{"url": "https://x/y", "secret": "0123456789abcdef", "events": ["user.hacked"]}]"#, "unknown event"),
+            (r#"[{"url": "https://x/y", "secret": "0123456789abcdef", "events": []}]"#, "is empty"),
+            (r#"[{"url": "https://x/y", "secret": "0123456789abcdef", "events": ["*"], "x": 1}]"#, "JSON array"),
+        ] {
+            let err = webhooks(Some(bad)).map(|_| ()).expect_err(bad);
+            assert!(format!("{err:#}").contains(says), "{bad}: {err:#}");
+        }
+    }
 
     #[test]
     fn djoser_prefix_must_be_a_plain_path_of_its_own() -> anyhow::Result<()> {

@@ -212,6 +212,7 @@ impl Application {
         tokio::select! {
             r = serve => r.context("serving"),
             () = self.engine.clone().run_outbox_worker() => Ok(()),
+            () = self.engine.clone().run_webhook_worker() => Ok(()),
             () = self.engine.clone().run_account_listener() => Ok(()),
             () = self.engine.run_janitor() => Ok(()),
         }

@@ -196,6 +196,7 @@ impl Engine {
         client: Option<&Client>,
         detail: &[(&str, &str)],
     ) -> Result<(), FlowError> {
+        let detail_pairs = detail;
         let detail = if detail.is_empty() {
             String::new()
         } else {
@@ -214,6 +215,9 @@ impl Engine {
             at: self.now(),
         };
         repo::insert(conn, event).await?;
+        if let Some(hook) = crate::core::webhooks::event_for(kind) {
+            self.queue_webhook(conn, hook, user_id, detail_pairs).await?;
+        }
         Ok(())
     }
 

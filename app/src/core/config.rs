@@ -288,6 +288,8 @@ pub struct EngineConfig {
     pub hash_queue_limit: Option<usize>,
     pub mfa: MfaConfig,
     pub passkeys: PasskeyConfig,
+    /// Receivers of account events (see `core::webhooks`).
+    pub webhooks: Vec<crate::core::webhooks::WebhookEndpoint>,
 }
 
 /// The host of a URL (`id.example` of `https://id.example:8443/x`).
@@ -339,6 +341,7 @@ impl EngineConfig {
                 rp_origins: vec![public_url.trim_end_matches('/').to_owned()],
                 challenge_ttl_secs: 300,
             },
+            webhooks: Vec::new(),
         }
     }
 

@@ -36,6 +36,9 @@ struct Inner {
     background: std::sync::atomic::AtomicUsize,
     /// The passkey relying party (`None`: passkeys are off).
     webauthn: Option<webauthn_rs::Webauthn>,
+    /// Posts webhooks (no redirects followed).
+    webhook_http: reqwest::Client,
+    webhook_failures: std::sync::atomic::AtomicU64,
 }
 
 impl Engine {
@@ -59,6 +62,7 @@ impl Engine {
         let sealer = Sealer::new(&cfg.secret_key);
         let content_sealer = ContentSealer::new(&cfg.secret_key);
         let webauthn = crate::core::factors::passkey::relying_party(&cfg.passkeys, false)?;
+        let webhook_http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -79,6 +83,8 @@ impl Engine {
                 clock,
                 background: std::sync::atomic::AtomicUsize::new(0),
                 webauthn,
+                webhook_http,
+                webhook_failures: std::sync::atomic::AtomicU64::new(0),
                 cfg,
             }),
         })
@@ -101,6 +107,19 @@ impl Engine {
 
     pub(crate) fn background_counter(&self) -> &std::sync::atomic::AtomicUsize {
         &self.inner.background
+    }
+
+    pub(crate) fn webhook_http(&self) -> &reqwest::Client {
+        &self.inner.webhook_http
+    }
+
+    pub(crate) fn count_webhook_failure(&self) {
+        self.inner.webhook_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Failed webhook attempts since start (for metrics).
+    pub fn webhook_failures(&self) -> u64 {
+        self.inner.webhook_failures.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The social login providers.

@@ -5,7 +5,9 @@
 //! past their retention, audit events past theirs, stale re-authentications; rows of the outbox written in plain text before
 //! sealing existed are sealed (or redacted, when delivered).
 
-use crate::core::repo::{audit, mfa, one_time_tokens, outbox, passkeys, rate_limits, refresh_tokens, sessions};
+use crate::core::repo::{
+    audit, mfa, one_time_tokens, outbox, passkeys, rate_limits, refresh_tokens, sessions, webhooks,
+};
 use crate::core::Engine;
 use std::time::Duration;
 
@@ -25,6 +27,7 @@ pub struct PurgeReport {
     pub emails_sealed: u64,
     pub audit_events: u64,
     pub reauthentications: u64,
+    pub webhook_deliveries: u64,
 }
 
 impl PurgeReport {
@@ -39,6 +42,7 @@ impl PurgeReport {
             + self.emails_sealed
             + self.audit_events
             + self.reauthentications
+            + self.webhook_deliveries
     }
 
     /// Whether some table had a full batch (more may be waiting).
@@ -53,6 +57,7 @@ impl PurgeReport {
             self.emails_deleted,
             self.audit_events,
             self.reauthentications,
+            self.webhook_deliveries,
         ]
         .iter()
         .any(|n| *n >= BATCH)
@@ -81,6 +86,7 @@ impl Engine {
             emails_sealed: self.seal_plain_outbox_rows(BATCH).await? as u64,
             audit_events: audit::purge_before(db, now - cfg.audit_retention_secs, BATCH).await?,
             reauthentications: audit::purge_reauths(db, now - cfg.reauth_window_secs, BATCH).await?,
+            webhook_deliveries: webhooks::purge_done(db, now - cfg.outbox_retention_secs, BATCH).await?,
         })
     }
 

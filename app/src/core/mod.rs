@@ -24,6 +24,7 @@ pub mod oauth;
 pub mod redirect;
 pub mod repo;
 pub mod secrets;
+pub mod webhooks;
 
 pub use clock::Clock;
 pub use config::EngineConfig;

@@ -63,3 +63,4 @@ mod takeover;
 mod totp;
 mod two_factor;
 mod user;
+mod webhooks;

@@ -16,3 +16,4 @@ pub mod refresh_token;
 pub mod session;
 pub mod social_account;
 pub mod user;
+pub mod webhook_delivery;

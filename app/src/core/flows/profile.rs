@@ -162,10 +162,13 @@ impl Engine {
             }
         }
         errors.into_result()?;
-        let user = users::update_profile(self.db(), user, changes).await?;
+        let txn = sea_orm::TransactionTrait::begin(self.db()).await?;
+        let user = users::update_profile(&txn, user, changes).await?;
         if profile_changed {
-            profiles::save_details(self.db(), profile).await?;
+            profiles::save_details(&txn, profile).await?;
         }
+        self.queue_webhook(&txn, "user.updated", Some(user.id), &[]).await?;
+        txn.commit().await?;
         self.account_changed(user.id).await;
         if let Some(bytes) = input.avatar {
             self.set_avatar(&user, &bytes).await?;

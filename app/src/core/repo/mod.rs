@@ -13,3 +13,4 @@ pub mod refresh_tokens;
 pub mod sessions;
 pub mod social_accounts;
 pub mod users;
+pub mod webhooks;
