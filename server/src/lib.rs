@@ -8,6 +8,7 @@ pub mod downloads;
 pub mod headers;
 pub mod health;
 pub mod import;
+pub mod metrics;
 pub mod request_id;
 pub mod rest;
 pub mod serve;

@@ -17,6 +17,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub smtp_url: Option<String>,
     pub outbox_dir: PathBuf,
+    /// Serve Prometheus metrics at `/metrics` (`LATCHKEY_METRICS`).
+    pub metrics: bool,
+    /// When set, `/metrics` asks for `Authorization: Bearer <token>`.
+    pub metrics_token: Option<secrecy::SecretString>,
     pub jwt_cookies: bool,
     pub site_root: String,
     /// Origins whose browsers may post to us: the public URL's, plus
@@ -470,6 +474,8 @@ impl Settings {
             addr,
             database_url,
             smtp_url: src.get("SMTP_URL"),
+            metrics: src.parse("LATCHKEY_METRICS", false)?,
+            metrics_token: src.get("LATCHKEY_METRICS_TOKEN").filter(|t| !t.is_empty()).map(secrecy::SecretString::from),
             outbox_dir: src.get("LATCHKEY_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox")),
             jwt_cookies: src.parse("LATCHKEY_JWT_COOKIES", false)?,
             site_root: src.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),

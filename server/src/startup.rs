@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/media", media)
         .route("/health", axum::routing::get(crate::health::health))
         .route("/ready", axum::routing::get(crate::health::ready))
+        .route("/metrics", axum::routing::get(crate::metrics::scrape))
         .route("/accounts/{provider}/login", axum::routing::get(social::start))
         .route("/accounts/{provider}/login/", axum::routing::get(social::start))
         .route("/accounts/{provider}/login/callback", axum::routing::get(social::callback))
@@ -118,7 +119,13 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(engine.clone()),
             move || shell(options.clone()),
         )
-        .fallback(fallback(engine_for_errors))
+        .fallback(fallback(engine_for_errors));
+    // counted by route template only when metrics are on (no cost otherwise)
+    let routes = match &state.metrics {
+        Some(m) => routes.layer(axum::middleware::from_fn_with_state(m.clone(), crate::metrics::track)),
+        None => routes,
+    };
+    let routes = routes
         .layer(axum::middleware::from_fn(body_limit::server_functions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(sessions)
@@ -184,7 +191,8 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await.with_context(|| format!("binding {}", settings.addr))?;
         let addr = listener.local_addr()?;
         let leptos_options = leptos_options(&settings, addr);
-        let state = AppState { engine: engine.clone(), settings: Arc::new(settings), leptos_options };
+        let metrics = settings.metrics.then(|| crate::metrics::Metrics::new(engine.clone()));
+        let state = AppState { engine: engine.clone(), settings: Arc::new(settings), leptos_options, metrics };
         let limits = crate::serve::Limits {
             header_timeout: Duration::from_secs(state.settings.header_timeout_secs),
             max_connections: state.settings.max_connections,

@@ -11,6 +11,8 @@ pub struct AppState {
     pub engine: Engine,
     pub settings: Arc<Settings>,
     pub leptos_options: LeptosOptions,
+    /// Present when `LATCHKEY_METRICS` is on.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -215,6 +215,11 @@ impl Engine {
             at: self.now(),
         };
         repo::insert(conn, event).await?;
+        match kind {
+            EventKind::SignInSucceeded => self.count_sign_in(true),
+            EventKind::SignInFailed => self.count_sign_in(false),
+            _ => {}
+        }
         if let Some(hook) = crate::core::webhooks::event_for(kind) {
             self.queue_webhook(conn, hook, user_id, detail_pairs).await?;
         }

@@ -39,6 +39,18 @@ struct Inner {
     /// Posts webhooks (no redirects followed).
     webhook_http: reqwest::Client,
     webhook_failures: std::sync::atomic::AtomicU64,
+    sign_ins_ok: std::sync::atomic::AtomicU64,
+    sign_ins_failed: std::sync::atomic::AtomicU64,
+}
+
+/// How much waits to be sent (for metrics).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct QueueDepths {
+    pub outbox_pending: u64,
+    /// Seconds since the oldest undelivered email was queued (0: none).
+    pub outbox_oldest_age: i64,
+    pub webhooks_pending: u64,
+    pub webhooks_oldest_age: i64,
 }
 
 impl Engine {
@@ -85,6 +97,8 @@ impl Engine {
                 webauthn,
                 webhook_http,
                 webhook_failures: std::sync::atomic::AtomicU64::new(0),
+                sign_ins_ok: std::sync::atomic::AtomicU64::new(0),
+                sign_ins_failed: std::sync::atomic::AtomicU64::new(0),
                 cfg,
             }),
         })
@@ -115,6 +129,33 @@ impl Engine {
 
     pub(crate) fn count_webhook_failure(&self) {
         self.inner.webhook_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_sign_in(&self, ok: bool) {
+        let c = if ok { &self.inner.sign_ins_ok } else { &self.inner.sign_ins_failed };
+        c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Sign-ins that succeeded and failed since start (for metrics).
+    pub fn sign_in_counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.inner.sign_ins_ok.load(Relaxed), self.inner.sign_ins_failed.load(Relaxed))
+    }
+
+    /// Undelivered emails and webhooks, and how old the oldest of each is.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub async fn queue_depths(&self) -> Result<QueueDepths, crate::core::FlowError> {
+        let (outbox_pending, outbox_oldest) = crate::core::repo::outbox::pending(self.db()).await?;
+        let (webhooks_pending, webhooks_oldest) = crate::core::repo::webhooks::pending(self.db()).await?;
+        let age = |t: Option<i64>| t.map_or(0, |t| (self.now() - t).max(0));
+        Ok(QueueDepths {
+            outbox_pending,
+            outbox_oldest_age: age(outbox_oldest),
+            webhooks_pending,
+            webhooks_oldest_age: age(webhooks_oldest),
+        })
     }
 
     /// Failed webhook attempts since start (for metrics).

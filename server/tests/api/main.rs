@@ -45,6 +45,7 @@ mod import;
 mod jwt;
 mod limits;
 mod login;
+mod metrics;
 mod openapi;
 mod operations;
 mod outage;

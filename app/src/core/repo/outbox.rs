@@ -63,6 +63,16 @@ pub async fn claim_due(db: &impl ConnectionTrait, now: i64, limit: u64, lease: i
     Ok(claimed)
 }
 
+/// Emails not yet delivered, and when the oldest was queued.
+pub async fn pending(db: &impl ConnectionTrait) -> Result<(u64, Option<i64>), DbErr> {
+    use sea_orm::PaginatorTrait;
+    let q = Outbox::find().filter(Column::SentAt.is_null());
+    let n = q.clone().count(db).await?;
+    let oldest: Option<i64> =
+        q.select_only().column(Column::CreatedAt).order_by_asc(Column::CreatedAt).into_tuple().one(db).await?;
+    Ok((n, oldest))
+}
+
 /// Records delivery and forgets the content (links in it are secrets).
 pub async fn mark_sent(db: &impl ConnectionTrait, id: i32, now: i64) -> Result<(), DbErr> {
     Outbox::update_many()
