@@ -3,6 +3,7 @@
 //! (see `forms`), exactly as the JSON handlers turn it into DRF bodies.
 
 pub mod account;
+pub mod admin;
 pub mod auth;
 pub mod mfa;
 pub mod passkeys;

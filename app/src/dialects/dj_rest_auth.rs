@@ -191,7 +191,7 @@ pub const PASSKEY_VERIFICATION_FAILED: &str = "Authentication verification faile
 pub const PERMISSION_DENIED: &str = "You do not have permission to perform this action.";
 /// An admin action needs a password or second factor entered in the last minutes.
 pub const RECENT_SIGN_IN_REQUIRED: &str =
-    "Confirm it is you: re-enter your password or a two-factor code at /api/admin/reauthenticate/.";
+    "Confirm it is you: re-enter your password (and a two-factor code, if it is on) first.";
 
 #[cfg(test)]
 mod tests {

@@ -46,6 +46,9 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "passkey_renamed" => "The passkey was renamed.",
         "passkey_removed" => "The passkey was removed. It no longer signs you in.",
         "passkey_added" => "The passkey was added. You can sign in with it from now on.",
+        "reauthenticated" => "Thank you. Admin changes are allowed for the next few minutes.",
+        "admin_done" => "Done. The change is in the audit trail.",
+        "admin_deleted" => "The account was deleted. The deletion is in the audit trail.",
         _ => return None,
     })
 }

@@ -16,6 +16,9 @@ pub const PROFILE: &str = "/profile";
 pub const PASSWORD_CHANGE: &str = "/password-change";
 pub const EMAIL_CHANGE: &str = "/email-change";
 pub const SESSIONS: &str = "/sessions";
+/// Staff: the account list, one account, the audit trail.
+pub const ADMIN: &str = "/admin";
+pub const ADMIN_AUDIT: &str = "/admin/audit";
 /// The signed-in user's own security events.
 pub const ACTIVITY: &str = "/security-activity";
 /// Multipart avatar upload from the profile page (a plain form post).

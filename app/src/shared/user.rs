@@ -28,6 +28,9 @@ pub struct AccountView {
     pub user: UserView,
     pub profile: ProfileView,
     pub email_verified: bool,
+    /// May open the admin pages.
+    #[serde(default)]
+    pub is_staff: bool,
 }
 
 /// One browser session of the signed-in user.

@@ -4,6 +4,7 @@ use crate::ui::components::account::{provide_account, ServiceStatus};
 use crate::ui::components::nav::NavBar;
 use crate::ui::pages::{
     activity::ActivityPage,
+    admin::{AdminAuditPage, AdminUserPage, AdminUsersPage},
     email_change::{ConfirmEmailChangePage, EmailChangePage},
     home::HomePage,
     login::LoginPage,
@@ -110,6 +111,9 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/email-change/:key") view=ConfirmEmailChangePage ssr=SsrMode::Async/>
                 <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/security-activity") view=ActivityPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin") view=AdminUsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async/>
+                <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

@@ -444,6 +444,15 @@ impl Engine {
         }
         errors.into_result()?;
         let [first_name, last_name] = names;
+        // only what differs is a change (a form sends every field)
+        let first_name = first_name.filter(|v| *v != target.first_name);
+        let last_name = last_name.filter(|v| *v != target.last_name);
+        let changes = AdminChanges {
+            is_active: changes.is_active.filter(|v| *v != target.is_active),
+            is_staff: changes.is_staff.filter(|v| *v != target.is_staff),
+            email_verified: changes.email_verified.filter(|v| *v != target.email_verified),
+            ..changes
+        };
         if target.id == staff.user.id && (changes.is_active == Some(false) || changes.is_staff == Some(false)) {
             return Err(FlowError::Refused(Code::OwnAccount));
         }

@@ -65,7 +65,7 @@ impl Engine {
                 profile
             }
         };
-        Ok(AccountView { user: view(user), profile, email_verified: user.email_verified })
+        Ok(AccountView { user: view(user), profile, email_verified: user.email_verified, is_staff: user.is_staff })
     }
 
     /// The user, their profile and verification state, for the pages and the API.
@@ -74,6 +74,7 @@ impl Engine {
             user: view(user),
             profile: self.profile_view(user.id).await?,
             email_verified: user.email_verified,
+            is_staff: user.is_staff,
         })
     }
 

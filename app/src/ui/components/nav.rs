@@ -19,6 +19,7 @@ pub fn NavBar() -> impl IntoView {
                                     <span class="muted" data-testid="nav-user">{a.user.username}</span>
                                     <a href=routes::PROFILE data-testid="nav-profile">"Profile"</a>
                                     <a href=routes::SESSIONS>"Sessions"</a>
+                                    {a.is_staff.then(|| view! { <a href=routes::ADMIN data-testid="nav-admin">"Admin"</a> })}
                                     <ActionForm action=ctx.logout>
                                         <button type="submit" class="secondary" data-testid="nav-logout">"Log out"</button>
                                     </ActionForm>

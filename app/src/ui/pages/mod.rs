@@ -1,6 +1,7 @@
 //! One file per page (or per pair of pages of one flow).
 
 pub mod activity;
+pub mod admin;
 pub mod email_change;
 pub mod home;
 pub mod login;

@@ -24,7 +24,7 @@ fn Profile(account: AccountView) -> impl IntoView {
     let action = ServerAction::<UpdateProfile>::new();
     let state = use_form_state(move || action.value().get());
     let avatar_errors = move || state.get().errors_for("avatar");
-    let AccountView { user, profile, email_verified } = account;
+    let AccountView { user, profile, email_verified, .. } = account;
     view! {
         <section class="card" data-testid="profile">
             <h1>"Your profile"</h1>
