@@ -89,7 +89,10 @@ fn djoser(src: &Source, engine: &EngineConfig) -> anyhow::Result<Option<DjoserSe
 }
 
 /// Paths a door may not be mounted over, under or above.
-const TAKEN: [&str; 13] = [
+const TAKEN: [&str; 16] = [
+    "/api/admin",
+    "/admin",
+    "/metrics",
     "/api/auth",
     "/api/docs",
     "/api/openapi.json",
@@ -317,7 +320,12 @@ pub fn webhooks(raw: Option<&str>) -> anyhow::Result<Vec<app::core::webhooks::We
                 app::core::webhooks::EVENTS.join(", ")
             );
         }
-        anyhow::ensure!(w.url.len() <= 2048, "LATCHKEY_WEBHOOKS[{i}].url is over 2048 characters");
+        anyhow::ensure!(url.as_str().len() <= 2048, "LATCHKEY_WEBHOOKS[{i}].url is over 2048 characters");
+        if let Some(b64) = w.secret.strip_prefix("whsec_") {
+            use base64::Engine as _;
+            let ok = base64::engine::general_purpose::STANDARD.decode(b64).is_ok_and(|k| k.len() >= 16);
+            anyhow::ensure!(ok, "LATCHKEY_WEBHOOKS[{i}].secret: a whsec_ secret must be base64 of at least 16 bytes");
+        }
         out.push(app::core::webhooks::WebhookEndpoint {
             url: url.to_string(),
             secret: secrecy::SecretString::from(w.secret),
@@ -510,6 +518,7 @@ mod tests {
             ("{}", "JSON array"),
             (r#"[{"url": "ftp://x/y", "secret": "0123456789abcdef", "events": ["*"]}]"#, "http or https"),
             (r#"[{"url": "https://x/y", "secret": "short", "events": ["*"]}]"#, "at least 16"),
+            (r#"[{"url": "https://x/y", "secret": "whsec_not*base64*at*all", "events": ["*"]}]"#, "base64"),
             (r#"[{"url": "https://x/y", "secret": "0123456789abcdef", "events": ["user.hacked"]}]"#, "unknown event"),
             (r#"[{"url": "https://x/y", "secret": "0123456789abcdef", "events": []}]"#, "is empty"),
             (r#"[{"url": "https://x/y", "secret": "0123456789abcdef", "events": ["*"], "x": 1}]"#, "JSON array"),

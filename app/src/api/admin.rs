@@ -14,6 +14,15 @@ use leptos::prelude::*;
 fn refused(e: crate::core::FlowError) -> ServerFnError {
     use crate::core::FlowError;
     use crate::dialects::dj_rest_auth;
+    let status = match &e {
+        FlowError::Forbidden(_) => Some(axum::http::StatusCode::FORBIDDEN),
+        FlowError::NotFound => Some(axum::http::StatusCode::NOT_FOUND),
+        FlowError::Invalid(_) => Some(axum::http::StatusCode::BAD_REQUEST),
+        _ => None,
+    };
+    if let (Some(status), Some(res)) = (status, use_context::<leptos_axum::ResponseOptions>()) {
+        res.set_status(status);
+    }
     match e {
         FlowError::Forbidden(code) => ServerFnError::new(dj_rest_auth::words(crate::shared::errors::NON_FIELD, &code)),
         FlowError::NotFound => ServerFnError::new("Not found."),
@@ -168,6 +177,8 @@ pub async fn admin_edit(
     last_name: String,
     is_staff: Option<String>,
     email_verified: Option<String>,
+    was_staff: Option<String>,
+    was_verified: Option<String>,
 ) -> Result<FormState, ServerFnError> {
     use super::{forms, session};
     use crate::core::flows::admin::{AdminChanges, Staff};
@@ -177,13 +188,19 @@ pub async fn admin_edit(
     let client = forms::client(&engine).await;
     let credential = Credential::Session(session::stored_key(&engine, &session).unwrap_or_default());
     let staff = Staff { user: &user, credential: &credential, client: &client };
-    // an unticked box is absent from the form: off
+    // an unticked box is absent from the form: off. Only a box the admin
+    // changed is a change: a page loaded before someone else's change must
+    // not undo it when saved for a name
+    let ticked = |now: &Option<String>, was: &Option<String>| {
+        let now = now.is_some();
+        (now != (was.as_deref() == Some("on"))).then_some(now)
+    };
     let changes = AdminChanges {
         first_name: Some(first_name.clone()),
         last_name: Some(last_name.clone()),
         is_active: None,
-        is_staff: Some(is_staff.is_some()),
-        email_verified: Some(email_verified.is_some()),
+        is_staff: ticked(&is_staff, &was_staff),
+        email_verified: ticked(&email_verified, &was_verified),
     };
     let result = engine.admin_update_user(&staff, id, changes).await.map(|_| ());
     let page = format!("{}/users/{id}", crate::shared::routes::ADMIN);

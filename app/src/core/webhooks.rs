@@ -29,7 +29,8 @@ pub const MAX_ATTEMPTS: i32 = 20;
 /// Longer than the request timeout, so a claim outlives a slow receiver.
 const LEASE_SECS: i64 = 30;
 const TIMEOUT: Duration = Duration::from_secs(10);
-const BATCH: u64 = 20;
+/// One delivery per claim: a claim's lease must outlive its own post only.
+const BATCH: u64 = 1;
 
 /// Every event an endpoint may subscribe to.
 pub const EVENTS: [&str; 13] = [
@@ -65,6 +66,19 @@ impl std::fmt::Debug for WebhookEndpoint {
 impl WebhookEndpoint {
     fn wants(&self, event: &str) -> bool {
         self.events.iter().any(|e| e == "*" || e == event)
+    }
+
+    /// How deliveries name the endpoint: a hash of its URL (URLs often
+    /// carry a secret of their own, which stays in the configuration).
+    pub fn key(&self) -> String {
+        use sha2::Digest;
+        let digest = Sha256::digest(self.url.as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Scheme, host and port, for logs.
+    fn site(&self) -> String {
+        url::Url::parse(&self.url).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
     }
 }
 
@@ -154,7 +168,7 @@ impl Engine {
         })
         .to_string();
         for endpoint in endpoints {
-            repo::insert(conn, &endpoint.url, &event_id, event, body.clone(), t).await?;
+            repo::insert(conn, &endpoint.key(), &event_id, event, body.clone(), t).await?;
         }
         Ok(())
     }
@@ -167,15 +181,20 @@ impl Engine {
         if self.config().webhooks.is_empty() {
             return Ok(0);
         }
-        let due = repo::claim_due(self.db(), self.now(), BATCH, LEASE_SECS).await?;
+        let claimed_at = self.now();
+        let due = repo::claim_due(self.db(), claimed_at, BATCH, LEASE_SECS).await?;
+        let lease = claimed_at + LEASE_SECS;
         for d in &due {
-            match self.post_webhook(d).await {
-                Ok(()) => repo::mark_delivered(self.db(), d.id, self.now()).await?,
+            let endpoint = self.config().webhooks.iter().find(|e| e.key() == d.endpoint);
+            let site = endpoint.map(WebhookEndpoint::site).unwrap_or_default();
+            match self.post_webhook(endpoint, d).await {
+                // only while this worker's lease holds: a late answer never undoes another's
+                Ok(()) => repo::mark_delivered(self.db(), d.id, lease, self.now()).await?,
                 Err(e) => {
                     let attempt = d.attempts + 1;
                     let next = (attempt < MAX_ATTEMPTS).then(|| self.now() + backoff(d.attempts));
-                    tracing::warn!(event = %d.event, endpoint = %d.endpoint, attempt, gave_up = next.is_none(), error = %e, "webhook delivery failed");
-                    repo::mark_failed(self.db(), d.id, next, self.now(), &e).await?;
+                    tracing::warn!(event = %d.event, endpoint = %site, attempt, gave_up = next.is_none(), error = %e, "webhook delivery failed");
+                    repo::mark_failed(self.db(), d.id, lease, next, self.now(), &e).await?;
                     self.count_webhook_failure();
                 }
             }
@@ -183,13 +202,8 @@ impl Engine {
         Ok(due.len())
     }
 
-    async fn post_webhook(&self, d: &Delivery) -> Result<(), String> {
-        let endpoint = self
-            .config()
-            .webhooks
-            .iter()
-            .find(|e| e.url == d.endpoint)
-            .ok_or_else(|| "the endpoint is no longer configured".to_owned())?;
+    async fn post_webhook(&self, endpoint: Option<&WebhookEndpoint>, d: &Delivery) -> Result<(), String> {
+        let endpoint = endpoint.ok_or_else(|| "the endpoint is no longer configured".to_owned())?;
         let ts = self.now();
         let res = self
             .webhook_http()
@@ -203,7 +217,7 @@ impl Engine {
             .body(d.payload.clone())
             .send()
             .await
-            .map_err(|e| format!("{e}"))?;
+            .map_err(|e| format!("{}", e.without_url()))?;
         if res.status().is_success() {
             Ok(())
         } else {

@@ -84,6 +84,8 @@ async fn events_are_signed_and_delivered_once(b: Backend) {
     assert_eq!(app.post_auth("/password/change/", wrong, &ada).await.status, 400);
     let change = json!({"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD});
     assert_eq!(app.post_auth("/password/change/", change, &ada).await.status, 200);
+    // an empty PATCH changes nothing and is no event
+    assert_eq!(app.call(Method::PATCH, "/user/", Some(json!({})), &ada).await.status, 200);
     let r = app.call(Method::PATCH, "/user/", Some(json!({"first_name": "Ada"})), &ada).await;
     assert_eq!(r.status, 200);
 

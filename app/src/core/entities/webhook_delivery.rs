@@ -7,7 +7,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    /// The endpoint's URL (its secret stays in the configuration).
+    /// The SHA-256 of the endpoint's URL (a URL can carry a secret; it and
+    /// the signing secret stay in the configuration).
     pub endpoint: String,
     /// `evt_<uuid>`: the same on every attempt, for receivers to de-duplicate.
     pub event_id: String,

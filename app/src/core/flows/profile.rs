@@ -163,12 +163,16 @@ impl Engine {
             }
         }
         errors.into_result()?;
+        let user_changed = changes.username.is_some() || changes.first_name.is_some() || changes.last_name.is_some();
         let txn = sea_orm::TransactionTrait::begin(self.db()).await?;
         let user = users::update_profile(&txn, user, changes).await?;
         if profile_changed {
             profiles::save_details(&txn, profile).await?;
         }
-        self.queue_webhook(&txn, "user.updated", Some(user.id), &[]).await?;
+        // an empty PATCH is no event (webhooks go out only for a change)
+        if user_changed || profile_changed || input.avatar.is_some() {
+            self.queue_webhook(&txn, "user.updated", Some(user.id), &[]).await?;
+        }
         txn.commit().await?;
         self.account_changed(user.id).await;
         if let Some(bytes) = input.avatar {

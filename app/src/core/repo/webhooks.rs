@@ -61,20 +61,24 @@ pub async fn claim_due(db: &impl ConnectionTrait, now: i64, limit: u64, lease: i
     Ok(claimed)
 }
 
-pub async fn mark_delivered(db: &impl ConnectionTrait, id: i32, now: i64) -> Result<(), DbErr> {
+/// Records delivery, if the claim (`lease`) is still this worker's.
+pub async fn mark_delivered(db: &impl ConnectionTrait, id: i32, lease: i64, now: i64) -> Result<(), DbErr> {
     Deliveries::update_many()
         .col_expr(Column::DeliveredAt, Expr::value(now))
         .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
         .filter(Column::Id.eq(id))
+        .filter(Column::NextAttemptAt.eq(lease))
         .exec(db)
         .await
         .map(|_| ())
 }
 
-/// Records a failed attempt: retried at `next_at`, or given up (`None`).
+/// Records a failed attempt, if the claim (`lease`) is still this
+/// worker's: retried at `next_at`, or given up (`None`).
 pub async fn mark_failed(
     db: &impl ConnectionTrait,
     id: i32,
+    lease: i64,
     next_at: Option<i64>,
     now: i64,
     error: &str,
@@ -82,7 +86,9 @@ pub async fn mark_failed(
     let mut q = Deliveries::update_many()
         .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
         .col_expr(Column::LastError, Expr::value(error.chars().take(500).collect::<String>()))
-        .filter(Column::Id.eq(id));
+        .filter(Column::Id.eq(id))
+        .filter(Column::DeliveredAt.is_null())
+        .filter(Column::NextAttemptAt.eq(lease));
     q = match next_at {
         Some(at) => q.col_expr(Column::NextAttemptAt, Expr::value(at)),
         None => q.col_expr(Column::FailedAt, Expr::value(now)),

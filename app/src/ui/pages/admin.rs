@@ -237,6 +237,8 @@ fn DetailView(d: AdminUserDetail) -> impl IntoView {
         <h2>"Names and flags"</h2>
         <ActionForm action=edit attr:data-testid="admin-edit-form">
             <input type="hidden" name="id" value=id.to_string()/>
+            <input type="hidden" name="was_staff" value=if u.is_staff { "on" } else { "off" }/>
+            <input type="hidden" name="was_verified" value=if u.email_verified { "on" } else { "off" }/>
             <FormErrors state=edit_state/>
             <Field name="first_name" label="First name" state=edit_state initial=u.first_name.clone() required=false/>
             <Field name="last_name" label="Last name" state=edit_state initial=u.last_name.clone() required=false/>
