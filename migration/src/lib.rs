@@ -16,6 +16,7 @@ mod m0010_two_factor;
 mod m0011_passkeys;
 mod m0012_audit_staff;
 mod m0013_webhooks;
+mod m0014_device_details;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_passkeys::Migration),
             Box::new(m0012_audit_staff::Migration),
             Box::new(m0013_webhooks::Migration),
+            Box::new(m0014_device_details::Migration),
         ]
     }
 }

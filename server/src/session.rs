@@ -8,7 +8,7 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, Result as StoreResult};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer, SessionStore};
 
-use app::api::session::{AGENT_KEY, USER_KEY};
+use app::api::session::{AGENT_KEY, IP_KEY, USER_KEY};
 
 pub const COOKIE_NAME: &str = "latchkey_session";
 
@@ -27,22 +27,31 @@ fn backend(e: impl std::fmt::Display) -> Error {
     Error::Backend(e.to_string())
 }
 
-/// What the `sessions` table keeps beside the data: the user and the agent.
-fn fields(record: &Record) -> StoreResult<(Option<i32>, Option<String>, String)> {
+/// What the `sessions` table keeps beside the data: the user, the agent
+/// and the address it signed in from, and the data itself.
+struct Fields {
+    user_id: Option<i32>,
+    agent: Option<String>,
+    ip: Option<String>,
+    data: String,
+}
+
+fn fields(record: &Record) -> StoreResult<Fields> {
     let user_id = record.data.get(USER_KEY).and_then(|v| v.as_i64()).and_then(|v| i32::try_from(v).ok());
     let agent = record.data.get(AGENT_KEY).and_then(|v| v.as_str()).map(str::to_owned);
+    let ip = record.data.get(IP_KEY).and_then(|v| v.as_str()).map(|s| s.chars().take(64).collect());
     let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-    Ok((user_id, agent, data))
+    Ok(Fields { user_id, agent, ip, data })
 }
 
 #[async_trait]
 impl SessionStore for EngineStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
-        let (user_id, agent, data) = fields(record)?;
+        let Fields { user_id, agent, ip, data } = fields(record)?;
         let expires = record.expiry_date.unix_timestamp();
         while !self
             .engine
-            .session_create(&record.id.to_string(), user_id, agent.clone(), data.clone(), expires)
+            .session_create(&record.id.to_string(), user_id, (agent.clone(), ip.clone()), data.clone(), expires)
             .await
             .map_err(backend)?
         {
@@ -55,9 +64,9 @@ impl SessionStore for EngineStore {
     /// "log out other sessions", account deletion) is not brought back by a
     /// request that loaded it before.
     async fn save(&self, record: &Record) -> StoreResult<()> {
-        let (user_id, agent, data) = fields(record)?;
+        let Fields { user_id, agent, ip, data } = fields(record)?;
         self.engine
-            .session_save(&record.id.to_string(), user_id, agent, data, record.expiry_date.unix_timestamp())
+            .session_save(&record.id.to_string(), user_id, (agent, ip), data, record.expiry_date.unix_timestamp())
             .await
             .map_err(backend)
     }

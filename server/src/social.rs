@@ -13,7 +13,7 @@ use app::core::oauth::PendingLogin;
 use app::core::FlowError;
 use app::shared::routes;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -113,7 +113,6 @@ pub async fn callback(
     Path(provider): Path<String>,
     ClientOf(client): ClientOf,
     Query(q): Query<CallbackQuery>,
-    headers: HeaderMap,
     session: Session,
 ) -> Response {
     let engine = &state.engine;
@@ -156,13 +155,10 @@ pub async fn callback(
     }
     let next = pending.next.as_deref().unwrap_or(routes::PROFILE);
     match engine.social_login(&provider, identity, &client).await {
-        Ok(SignIn::Done(user)) => {
-            let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-            match finish_sign_in(engine, &session, &user, agent, Door::Page).await {
-                Ok(_) => Redirect::to(next).into_response(),
-                Err(e) => flow_failure(e),
-            }
-        }
+        Ok(SignIn::Done(user)) => match finish_sign_in(engine, &session, &user, &client, Door::Page).await {
+            Ok(_) => Redirect::to(next).into_response(),
+            Err(e) => flow_failure(e),
+        },
         Ok(SignIn::SecondFactorRequired(waiting)) => match remember_pending(engine, &session, &waiting, next).await {
             Ok(()) => Redirect::to(routes::LOGIN_VERIFY).into_response(),
             Err(e) => flow_failure(e),

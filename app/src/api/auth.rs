@@ -32,8 +32,8 @@ pub async fn signup(
         }
         Ok(SignupOutcome::LoggedIn(user)) => {
             let session = forms::session().await?;
-            let agent = forms::header(axum::http::header::USER_AGENT);
-            let done = finish_sign_in(&engine, &session, &user, agent.as_deref(), Door::Page).await.map(|_| ());
+            let client = forms::client(&engine).await;
+            let done = finish_sign_in(&engine, &session, &user, &client, Door::Page).await.map(|_| ());
             forms::finish(done, &values, "/profile")
         }
         Err(e) => forms::finish(Err(e), &values, ""),
@@ -64,8 +64,8 @@ pub async fn login(login: String, password: String, next: Option<String>) -> Res
     let session = forms::session().await?;
     match engine.login(input).await {
         Ok(SignIn::Done(user)) => {
-            let agent = forms::header(axum::http::header::USER_AGENT);
-            let done = finish_sign_in(&engine, &session, &user, agent.as_deref(), Door::Page).await.map(|_| ());
+            let client = forms::client(&engine).await;
+            let done = finish_sign_in(&engine, &session, &user, &client, Door::Page).await.map(|_| ());
             forms::finish(done, &values, &next)
         }
         Ok(SignIn::SecondFactorRequired(pending)) => {
@@ -90,8 +90,8 @@ pub async fn verify_sign_in(code: String) -> Result<FormState, ServerFnError> {
     };
     let result = match engine.complete_sign_in(&key, &code, forms::client(&engine).await).await {
         Ok(user) => {
-            let agent = forms::header(axum::http::header::USER_AGENT);
-            finish_sign_in(&engine, &session, &user, agent.as_deref(), Door::Page).await.map(|_| ())
+            let client = forms::client(&engine).await;
+            finish_sign_in(&engine, &session, &user, &client, Door::Page).await.map(|_| ())
         }
         Err(FlowError::Invalid(errors)) if errors.has("ephemeral_token") => {
             Err(FlowError::non_field(crate::core::codes::Code::SignInExpired))

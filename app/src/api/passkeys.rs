@@ -88,8 +88,8 @@ pub async fn passkey_sign_in(
             return Err(FlowError::non_field(Code::PasskeyChallengeExpired));
         }
         let user = engine.complete_passkey_login(session_id.trim(), &credential, &client).await?;
-        let agent = forms::header(axum::http::header::USER_AGENT);
-        finish_sign_in(&engine, &session, &user, agent.as_deref(), Door::Page).await.map(|_| ())
+        let client = forms::client(&engine).await;
+        finish_sign_in(&engine, &session, &user, &client, Door::Page).await.map(|_| ())
     }
     .await;
     let error = match result {

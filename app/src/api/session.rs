@@ -8,6 +8,8 @@ use tower_sessions::Session;
 pub const USER_KEY: &str = "_auth_user_id";
 /// Session key holding the browser's User-Agent at sign-in (for the sessions list).
 pub const AGENT_KEY: &str = "_user_agent";
+/// Session key holding the client address at sign-in (for the devices list).
+pub const IP_KEY: &str = "_ip";
 /// Session key holding the user's credential generation at sign-in: a
 /// password change or reset moves the user's on, and the session dies.
 pub const EPOCH_KEY: &str = "_auth_epoch";
@@ -17,12 +19,19 @@ pub const EPOCH_KEY: &str = "_auth_epoch";
 /// # Errors
 /// Store failures.
 /// Only `api::sign_in::finish_sign_in` calls this: every sign-in ends there.
-pub(crate) async fn sign_in(session: &Session, user: &User, user_agent: Option<&str>) -> anyhow::Result<()> {
+pub(crate) async fn sign_in(
+    session: &Session,
+    user: &User,
+    client: &crate::core::flows::throttle::Client,
+) -> anyhow::Result<()> {
     session.cycle_id().await?;
     session.insert(USER_KEY, user.id).await?;
     session.insert(EPOCH_KEY, user.auth_epoch).await?;
-    if let Some(ua) = user_agent {
+    if let Some(ua) = &client.user_agent {
         session.insert(AGENT_KEY, ua.chars().take(255).collect::<String>()).await?;
+    }
+    if let Some(ip) = client.ip {
+        session.insert(IP_KEY, ip.to_string()).await?;
     }
     session.save().await?;
     Ok(())

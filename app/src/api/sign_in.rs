@@ -46,21 +46,21 @@ pub async fn finish_sign_in(
     engine: &Engine,
     session: &Session,
     user: &User,
-    user_agent: Option<&str>,
+    client: &crate::core::flows::throttle::Client,
     door: Door,
 ) -> Result<Issued, FlowError> {
     if matches!(door, Door::Api | Door::Page | Door::SessionAndToken) {
-        super::session::sign_in(session, user, user_agent).await.map_err(FlowError::Unexpected)?;
+        super::session::sign_in(session, user, client).await.map_err(FlowError::Unexpected)?;
         let store = |e: tower_sessions::session::Error| FlowError::Unexpected(e.into());
         session.remove::<String>(PENDING_KEY).await.map_err(store)?;
         session.remove::<String>(NEXT_KEY).await.map_err(store)?;
     }
     Ok(match (door, engine.config().auth_mode) {
         (Door::Page, _) => Issued::Session,
-        (Door::Token | Door::SessionAndToken, _) => Issued::Token(engine.issue_token(user, user_agent).await?),
-        (Door::Jwt, _) => Issued::Jwt(engine.issue_jwt(user, user_agent).await?),
-        (Door::Api, AuthMode::Token) => Issued::Token(engine.issue_token(user, user_agent).await?),
-        (Door::Api, AuthMode::Jwt) => Issued::Jwt(engine.issue_jwt(user, user_agent).await?),
+        (Door::Token | Door::SessionAndToken, _) => Issued::Token(engine.issue_token(user, client).await?),
+        (Door::Jwt, _) => Issued::Jwt(engine.issue_jwt(user, client).await?),
+        (Door::Api, AuthMode::Token) => Issued::Token(engine.issue_token(user, client).await?),
+        (Door::Api, AuthMode::Jwt) => Issued::Jwt(engine.issue_jwt(user, client).await?),
     })
 }
 

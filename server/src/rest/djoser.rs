@@ -23,7 +23,7 @@ use app::core::FlowError;
 use app::dialects::djoser as words;
 use app::shared::errors::NON_FIELD;
 use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
@@ -351,12 +351,10 @@ async fn token_login(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
     session: Session,
-    headers: axum::http::HeaderMap,
     mut p: Payload,
 ) -> Result<Response> {
-    let user = sign_in(&state, client, &mut p).await?;
-    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    match finish_sign_in(&state.engine, &session, &user, agent, Door::Token).await? {
+    let user = sign_in(&state, client.clone(), &mut p).await?;
+    match finish_sign_in(&state.engine, &session, &user, &client, Door::Token).await? {
         Issued::Token(key) => Ok(Json(json!({ "auth_token": key })).into_response()),
         _ => Err(ApiError::from(anyhow::anyhow!("the token door issued something else")).into()),
     }
@@ -390,7 +388,7 @@ async fn jwt_create(
     let username = p.required("username");
     let password = p.secret("password");
     p.finish()?;
-    let input = LoginInput { username: Some(username), email: None, password, client };
+    let input = LoginInput { username: Some(username), email: None, password, client: client.clone() };
     let user = match state.engine.login(input).await {
         Ok(SignIn::Done(user)) => user,
         Ok(SignIn::SecondFactorRequired(_)) => {
@@ -401,7 +399,7 @@ async fn jwt_create(
         }
         Err(e) => return Err(e.into()),
     };
-    match finish_sign_in(&state.engine, &session, &user, None, Door::Jwt).await? {
+    match finish_sign_in(&state.engine, &session, &user, &client, Door::Jwt).await? {
         Issued::Jwt(pair) => Ok(Json(json!({ "refresh": pair.refresh, "access": pair.access })).into_response()),
         _ => Err(ApiError::from(anyhow::anyhow!("the JWT door issued something else")).into()),
     }

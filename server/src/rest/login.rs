@@ -9,6 +9,7 @@ use crate::state::AppState;
 use app::api::sign_in::{finish_sign_in, Door, Issued};
 use app::core::entities::user::Model as User;
 use app::core::flows::sign_in::SignIn;
+use app::core::flows::throttle::Client;
 use app::core::flows::{login::LoginInput, Credential};
 use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
@@ -23,12 +24,12 @@ use tower_sessions::Session;
 pub async fn sign_in_response(
     state: &AppState,
     session: &Session,
-    headers: &HeaderMap,
+    client: &Client,
     sign_in: SignIn,
     status: StatusCode,
 ) -> ApiResult<Response> {
     match sign_in {
-        SignIn::Done(user) => login_response(state, session, headers, &user, status).await,
+        SignIn::Done(user) => login_response(state, session, client, &user, status).await,
         SignIn::SecondFactorRequired(pending) => {
             Ok((StatusCode::OK, Json(json!({ "ephemeral_token": pending.ephemeral_token, "mfa_required": true })))
                 .into_response())
@@ -41,13 +42,12 @@ pub async fn sign_in_response(
 pub async fn login_response(
     state: &AppState,
     session: &Session,
-    headers: &HeaderMap,
+    client: &Client,
     user: &User,
     status: StatusCode,
 ) -> ApiResult<Response> {
-    let agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
     let engine = &state.engine;
-    Ok(match finish_sign_in(engine, session, user, agent, Door::Api).await? {
+    Ok(match finish_sign_in(engine, session, user, client, Door::Api).await? {
         Issued::Token(key) => (status, Json(json!({ "key": key }))).into_response(),
         Issued::Jwt(pair) => {
             // dj-rest-auth blanks the refresh token when it travels in an HttpOnly cookie
@@ -72,7 +72,6 @@ pub async fn login_response(
 pub async fn login(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    headers: HeaderMap,
     session: Session,
     mut p: Payload,
 ) -> ApiResult<Response> {
@@ -80,11 +79,11 @@ pub async fn login(
         username: p.optional("username"),
         email: p.optional("email"),
         password: p.secret("password"),
-        client,
+        client: client.clone(),
     };
     p.finish()?;
     let sign_in = state.engine.login(input).await?;
-    sign_in_response(&state, &session, &headers, sign_in, StatusCode::OK).await
+    sign_in_response(&state, &session, &client, sign_in, StatusCode::OK).await
 }
 
 pub async fn logout(

@@ -12,7 +12,7 @@ use app::core::codes::Code;
 use app::core::FlowError;
 use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use serde_json::{json, Value};
@@ -38,7 +38,6 @@ fn text(p: &mut Payload, name: &str, max: Option<usize>) -> String {
 pub async fn verify(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    headers: HeaderMap,
     session: Session,
     mut p: Payload,
 ) -> ApiResult<Response> {
@@ -46,8 +45,8 @@ pub async fn verify(
     let code = text(&mut p, "code", Some(CODE_MAX));
     p.finish()?;
     let engine = &state.engine;
-    let user = engine.complete_sign_in(&engine.pending_key(&token), &code, client).await?;
-    login_response(&state, &session, &headers, &user, StatusCode::OK).await
+    let user = engine.complete_sign_in(&engine.pending_key(&token), &code, client.clone()).await?;
+    login_response(&state, &session, &client, &user, StatusCode::OK).await
 }
 
 /// GET `mfa/totp/activate/`: a new secret, its URL and QR code, and the

@@ -15,7 +15,7 @@ use app::core::codes::Code;
 use app::core::factors::passkey::{is_session_id, PasskeyInfo, NAME_MAX};
 use app::core::FlowError;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Value};
@@ -103,7 +103,6 @@ pub async fn login_begin(
 pub async fn login_complete(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    headers: HeaderMap,
     session: Session,
     mut p: Payload,
 ) -> ApiResult<Response> {
@@ -114,7 +113,7 @@ pub async fn login_complete(
     }
     p.finish()?;
     let user = state.engine.complete_passkey_login(&session_id, &credential, &client).await?;
-    login_response(&state, &session, &headers, &user, StatusCode::OK).await
+    login_response(&state, &session, &client, &user, StatusCode::OK).await
 }
 
 /// GET `passkeys/`: the caller's passkeys, newest first.

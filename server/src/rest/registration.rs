@@ -8,7 +8,7 @@ use crate::state::AppState;
 use app::core::flows::signup::{SignupInput, SignupOutcome};
 use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -21,7 +21,6 @@ fn detail(status: StatusCode, message: &str) -> Response {
 pub async fn register(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
-    headers: HeaderMap,
     session: Session,
     mut p: Payload,
 ) -> ApiResult<Response> {
@@ -32,13 +31,13 @@ pub async fn register(
         password2: p.secret("password2"),
         first_name: String::new(),
         last_name: String::new(),
-        client,
+        client: client.clone(),
         links: None,
     };
     p.finish()?;
     match state.engine.signup(input).await? {
         SignupOutcome::VerificationSent(_) => Ok(detail(StatusCode::CREATED, messages::VERIFICATION_SENT)),
-        SignupOutcome::LoggedIn(user) => login_response(&state, &session, &headers, &user, StatusCode::CREATED).await,
+        SignupOutcome::LoggedIn(user) => login_response(&state, &session, &client, &user, StatusCode::CREATED).await,
     }
 }
 

@@ -26,7 +26,7 @@ use app::core::FlowError;
 use app::dialects::rest_registration as words;
 use app::shared::errors::NON_FIELD;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
@@ -200,7 +200,6 @@ async fn login(
     State(state): State<AppState>,
     ClientOf(client): ClientOf,
     session: Session,
-    headers: HeaderMap,
     mut p: Payload,
 ) -> Result<Response> {
     settings(&state)?;
@@ -211,15 +210,14 @@ async fn login(
         LoginMethod::Email => (None, Some(login)),
         LoginMethod::Username | LoginMethod::UsernameEmail => (Some(login), None),
     };
-    let user = match state.engine.login(LoginInput { username, email, password, client }).await {
+    let user = match state.engine.login(LoginInput { username, email, password, client: client.clone() }).await {
         Ok(SignIn::Done(user)) => user,
         Ok(SignIn::SecondFactorRequired(_)) => return Err(FlowError::Refused(Code::SecondFactorElsewhere).into()),
         // one answer for every failure, as the package gives
         Err(FlowError::Invalid(_)) => return Err(FlowError::Refused(Code::InvalidCredentials).into()),
         Err(e) => return Err(e.into()),
     };
-    let agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    match finish_sign_in(&state.engine, &session, &user, agent, Door::SessionAndToken).await? {
+    match finish_sign_in(&state.engine, &session, &user, &client, Door::SessionAndToken).await? {
         Issued::Token(key) => Ok(Json(json!({ "detail": words::LOGIN_OK, "token": key })).into_response()),
         _ => Err(ApiError::from(anyhow::anyhow!("the login door issued something else")).into()),
     }

@@ -12,7 +12,7 @@ use app::core::oauth::Identity;
 use app::core::FlowError;
 use app::shared::user::SocialAccountView;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use tower_sessions::Session;
@@ -43,14 +43,13 @@ async fn identity(state: &AppState, provider: &str, mut p: Payload) -> ApiResult
 pub async fn login(
     State(state): State<AppState>,
     Path(provider): Path<String>,
-    headers: HeaderMap,
     ClientOf(client): ClientOf,
     session: Session,
     p: Payload,
 ) -> ApiResult<Response> {
     let identity = identity(&state, &provider, p).await?;
     let sign_in = state.engine.social_login(&provider, identity, &client).await?;
-    sign_in_response(&state, &session, &headers, sign_in, StatusCode::OK).await
+    sign_in_response(&state, &session, &client, sign_in, StatusCode::OK).await
 }
 
 pub async fn connect(

@@ -33,11 +33,14 @@ async fn devices_are_listed_and_ended(b: Backend) {
         assert_eq!(apis.len(), 2, "{}", r.body);
         let mine = apis.iter().find(|d| d["current"] == true).expect("current");
         assert_eq!(mine["device"], "Firefox on Windows 10", "{mine}");
+        assert_eq!(mine["ip_address"], "127.0.0.1", "{mine}");
+        assert!(mine["last_seen"].is_string(), "{mine}");
         // each API login also started a browser session (as dj-rest-auth's does)
         let sessions = by_kind(&r.body, "session");
         assert_eq!(sessions.len(), 2, "{}", r.body);
         let sessions: Vec<&Value> = sessions.into_iter().filter(|s| s["device"] == "Firefox on Windows 10").collect();
         assert_eq!(sessions.len(), 1, "the Firefox login's browser session: {}", r.body);
+        assert_eq!(sessions[0]["ip_address"], "127.0.0.1");
         assert!(!r.body.to_string().contains(PASSWORD));
 
         // bob cannot end ada's devices, even knowing their ids

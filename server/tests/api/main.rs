@@ -37,6 +37,7 @@ mod brute_force;
 mod cache;
 mod devices;
 mod djoser;
+mod events;
 mod fidelity;
 mod hardening;
 mod helpers;

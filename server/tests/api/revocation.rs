@@ -191,14 +191,14 @@ async fn credentials_issued_by_a_sign_in_in_flight_die(b: Backend) {
         assert_eq!(app.post_auth("/password/change/", body, &owner).await.status, 200);
         assert_eq!(app.get_user(&owner).await.status, 200, "the credential that made the change stays");
         // what the sign-in in flight now issues
-        let key = app.engine.issue_token(&read_before, None).await.expect("token");
+        let key = app.engine.issue_token(&read_before, &Default::default()).await.expect("token");
         assert_eq!(app.get_user(&Auth::Token(key)).await.status, 401);
-        let pair = app.engine.issue_jwt(&read_before, None).await.expect("jwt");
+        let pair = app.engine.issue_jwt(&read_before, &Default::default()).await.expect("jwt");
         assert_eq!(app.get_user(&Auth::Bearer(pair.access)).await.status, 401);
         assert_eq!(app.post("/token/refresh/", json!({ "refresh": pair.refresh })).await.status, 401);
         // control: the same, issued for the account as it is now, works
         let now = app.engine.active_user(pk).await.expect("db").expect("user");
-        let key = app.engine.issue_token(&now, None).await.expect("token");
+        let key = app.engine.issue_token(&now, &Default::default()).await.expect("token");
         assert_eq!(app.get_user(&Auth::Token(key)).await.status, 200);
     }
 }
@@ -271,7 +271,7 @@ async fn a_session_of_an_earlier_generation_is_refused(b: Backend) {
     for (epoch, expected) in [(current - 1, 401), (current, 200)] {
         let id = tower_sessions::session::Id::default().to_string();
         let data = json!({"_auth_user_id": pk, "_auth_epoch": epoch}).to_string();
-        assert!(app.engine.session_create(&id, Some(pk), None, data, expires).await.expect("store"));
+        assert!(app.engine.session_create(&id, Some(pk), (None, None), data, expires).await.expect("store"));
         assert_eq!(as_cookie(&app, &format!("latchkey_session={id}")).await, expected, "generation {epoch}");
     }
 }

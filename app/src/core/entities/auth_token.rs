@@ -14,6 +14,10 @@ pub struct Model {
     pub auth_epoch: i32,
     /// The browser or app that signed in (cut to 255 characters).
     pub user_agent: Option<String>,
+    /// The address it signed in from.
+    pub ip: Option<String>,
+    /// When it last authenticated a request (written at most every five minutes).
+    pub last_used_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

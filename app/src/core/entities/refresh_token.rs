@@ -20,6 +20,8 @@ pub struct Model {
     pub auth_epoch: i32,
     /// The browser or app that signed in (cut to 255 characters).
     pub user_agent: Option<String>,
+    /// The address the family signed in from.
+    pub ip: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

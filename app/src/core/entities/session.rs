@@ -12,6 +12,8 @@ pub struct Model {
     pub expires_at: i64,
     pub created_at: i64,
     pub user_agent: Option<String>,
+    /// The address it signed in from.
+    pub ip: Option<String>,
 }
 
 impl std::fmt::Debug for Model {

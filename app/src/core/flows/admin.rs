@@ -16,14 +16,14 @@ use super::Credential;
 use crate::core::audit::EventKind;
 use crate::core::codes::{Code, Problems};
 use crate::core::domain::{check_name, validate_password, EmailAddress, PasswordContext, Username};
+use crate::core::entities::mfa_totp;
 use crate::core::entities::user::{Column, Entity as Users, Model as User};
-use crate::core::entities::{auth_token, mfa_totp, refresh_token};
 use crate::core::error::FlowError;
 use crate::core::repo::audit::{self as audit_repo, EventFilter};
 use crate::core::repo::users::{self, NewUser};
 use crate::core::repo::{mfa, sessions};
 use crate::core::Engine;
-use crate::shared::admin::{AdminEmail, AdminUserDetail, AdminUserItem, AdminUserPage, DeviceItem};
+use crate::shared::admin::{AdminEmail, AdminUserDetail, AdminUserItem, AdminUserPage};
 use crate::shared::user::PasskeyItem;
 use base64::Engine as _;
 use sea_orm::sea_query::{Expr, Func, LikeExpr, Query};
@@ -328,52 +328,8 @@ impl Engine {
     /// `NotFound`.
     pub async fn admin_user(&self, id: i32) -> Result<AdminUserDetail, FlowError> {
         let u = self.admin_target(id).await?;
-        let db = self.db();
         let mfa_enabled = self.totp_enabled(u.id).await?;
-        let now = self.now();
-        let mut devices: Vec<DeviceItem> = sessions::for_user(db, u.id, now)
-            .await?
-            .into_iter()
-            .map(|s| DeviceItem {
-                kind: "session".into(),
-                id: String::new(),
-                device: crate::core::audit::device_name(s.user_agent.as_deref()),
-                user_agent: s.user_agent.unwrap_or_default(),
-                ip_address: None,
-                created: crate::core::rfc3339(s.created_at),
-                last_seen: None,
-                current: false,
-            })
-            .collect();
-        let tokens = auth_token::Entity::find()
-            .filter(auth_token::Column::UserId.eq(u.id))
-            .filter(auth_token::Column::AuthEpoch.eq(u.auth_epoch))
-            .all(db)
-            .await?;
-        devices.extend(tokens.into_iter().map(|t| DeviceItem {
-            kind: "token".into(),
-            device: "API token".into(),
-            created: crate::core::rfc3339(t.created_at),
-            ..DeviceItem::default()
-        }));
-        let families: Vec<(String, i64)> = refresh_token::Entity::find()
-            .select_only()
-            .column(refresh_token::Column::Family)
-            .column_as(refresh_token::Column::CreatedAt.min(), "created_at")
-            .filter(refresh_token::Column::UserId.eq(u.id))
-            .filter(refresh_token::Column::AuthEpoch.eq(u.auth_epoch))
-            .filter(refresh_token::Column::RevokedAt.is_null())
-            .filter(refresh_token::Column::ExpiresAt.gt(now))
-            .group_by(refresh_token::Column::Family)
-            .into_tuple()
-            .all(db)
-            .await?;
-        devices.extend(families.into_iter().map(|(_, created)| DeviceItem {
-            kind: "jwt".into(),
-            device: "JWT refresh family".into(),
-            created: crate::core::rfc3339(created),
-            ..DeviceItem::default()
-        }));
+        let devices = self.devices(&u, &Credential::None).await?;
         let passkeys = self
             .passkeys(u.id)
             .await?

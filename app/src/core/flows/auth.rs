@@ -6,6 +6,7 @@
 //! generation authenticate, so a revocation also kills whatever a sign-in
 //! still in flight issues after it.
 
+use super::throttle::Client;
 use super::Credential;
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
@@ -31,10 +32,12 @@ impl Engine {
     ///
     /// # Errors
     /// Database failures only.
-    pub async fn issue_token(&self, user: &User, user_agent: Option<&str>) -> Result<String, FlowError> {
+    pub async fn issue_token(&self, user: &User, client: &Client) -> Result<String, FlowError> {
         let key = secrets::random_token();
-        let (hash, ua) = (self.token_hasher().hash(&key), user_agent.map(|u| u.chars().take(255).collect()));
-        auth_tokens::insert(self.db(), user.id, hash, self.now(), user.auth_epoch, ua).await?;
+        let (hash, ua) =
+            (self.token_hasher().hash(&key), client.user_agent.as_ref().map(|u| u.chars().take(255).collect()));
+        let ip = client.ip.map(|ip| ip.to_string());
+        auth_tokens::insert(self.db(), user.id, hash, self.now(), user.auth_epoch, ua, ip).await?;
         Ok(key)
     }
 
@@ -52,6 +55,10 @@ impl Engine {
             .await?
             .filter(|(_, u)| u.is_active)
             .ok_or(FlowError::Unauthenticated)?;
+        let t = self.now();
+        if token.last_used_at.is_none_or(|at| at < t - 300) {
+            auth_tokens::touch(self.db(), token.id, t, t - 300).await?;
+        }
         Ok((user, token.id))
     }
 
@@ -123,10 +130,11 @@ impl Engine {
         jti: &str,
         family: &str,
         user: &User,
-        user_agent: Option<String>,
+        device: (Option<String>, Option<String>),
     ) -> Result<(), FlowError> {
         let (db, exp) = (self.db(), pair.refresh_expiration);
-        refresh_tokens::insert(db, jti, family, user.id, exp, self.now(), user.auth_epoch, user_agent).await?;
+        let (ua, ip) = device;
+        refresh_tokens::insert(db, jti, family, user.id, exp, self.now(), user.auth_epoch, ua, ip).await?;
         Ok(())
     }
 
@@ -134,11 +142,11 @@ impl Engine {
     ///
     /// # Errors
     /// Database failures only.
-    pub async fn issue_jwt(&self, user: &User, user_agent: Option<&str>) -> Result<JwtPair, FlowError> {
+    pub async fn issue_jwt(&self, user: &User, client: &Client) -> Result<JwtPair, FlowError> {
         let family = secrets::random_token();
         let (pair, jti) = self.mint(user.id, &family)?;
-        let ua = user_agent.map(|u| u.chars().take(255).collect());
-        self.store_refresh(&pair, &jti, &family, user, ua).await?;
+        let ua = client.user_agent.as_ref().map(|u| u.chars().take(255).collect());
+        self.store_refresh(&pair, &jti, &family, user, (ua, client.ip.map(|ip| ip.to_string()))).await?;
         Ok(pair)
     }
 
@@ -222,7 +230,7 @@ impl Engine {
         }
         let (pair, jti) = self.mint(user.id, &row.family)?;
         let rotated = User { auth_epoch: row.auth_epoch, ..user };
-        self.store_refresh(&pair, &jti, &row.family, &rotated, row.user_agent).await?;
+        self.store_refresh(&pair, &jti, &row.family, &rotated, (row.user_agent, row.ip)).await?;
         Ok(pair)
     }
 

@@ -15,16 +15,22 @@ use crate::core::Engine;
 use crate::shared::admin::DeviceItem;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
+/// A live JWT family: its first sign-in and its latest rotation.
+struct Family {
+    family: String,
+    created: i64,
+    last_seen: i64,
+    user_agent: Option<String>,
+    ip: Option<String>,
+}
+
 impl Engine {
     fn family_id(&self, family: &str) -> String {
         format!("j_{}", &self.token_hasher().hash(&format!("device:{family}"))[..32])
     }
 
-    /// The live JWT families of `user`: (family, created, user agent), oldest first.
-    async fn live_families(
-        &self,
-        user: &crate::core::entities::user::Model,
-    ) -> Result<Vec<(String, i64, Option<String>)>, FlowError> {
+    /// The live JWT families of `user`, oldest first.
+    async fn live_families(&self, user: &crate::core::entities::user::Model) -> Result<Vec<Family>, FlowError> {
         let rows = refresh_token::Entity::find()
             .filter(refresh_token::Column::UserId.eq(user.id))
             .filter(refresh_token::Column::AuthEpoch.eq(user.auth_epoch))
@@ -33,19 +39,23 @@ impl Engine {
             .order_by_asc(refresh_token::Column::Id)
             .all(self.db())
             .await?;
-        let mut out: Vec<(String, i64, Option<String>)> = Vec::new();
+        let mut out: Vec<Family> = Vec::new();
         for r in rows {
-            if !out.iter().any(|(f, _, _)| *f == r.family) {
-                // the family's first row: when and from what the sign-in came
-                let first = refresh_token::Entity::find()
-                    .filter(refresh_token::Column::Family.eq(r.family.as_str()))
-                    .order_by_asc(refresh_token::Column::Id)
-                    .one(self.db())
-                    .await?;
-                let (created, ua) =
-                    first.map_or((r.created_at, r.user_agent.clone()), |f| (f.created_at, f.user_agent));
-                out.push((r.family, created, ua));
+            if let Some(f) = out.iter_mut().find(|f| f.family == r.family) {
+                f.last_seen = f.last_seen.max(r.created_at);
+                continue;
             }
+            // the family's first row: when, from what and where the sign-in came
+            let first = refresh_token::Entity::find()
+                .filter(refresh_token::Column::Family.eq(r.family.as_str()))
+                .order_by_asc(refresh_token::Column::Id)
+                .one(self.db())
+                .await?;
+            let (created, user_agent, ip) = match first {
+                Some(f) => (f.created_at, f.user_agent, f.ip),
+                None => (r.created_at, r.user_agent.clone(), r.ip.clone()),
+            };
+            out.push(Family { family: r.family, created, last_seen: r.created_at, user_agent, ip });
         }
         Ok(out)
     }
@@ -62,7 +72,10 @@ impl Engine {
     ) -> Result<Vec<DeviceItem>, FlowError> {
         let db = self.db();
         let mut out: Vec<(i64, DeviceItem)> = Vec::new();
+        let ttl = self.config().session_ttl_secs;
         for s in sessions::for_user(db, user.id, self.now()).await? {
+            // a session's expiry moves on each time it is written (sign-in, a change of its data)
+            let seen = (s.expires_at - ttl).max(s.created_at);
             out.push((
                 s.created_at,
                 DeviceItem {
@@ -71,9 +84,9 @@ impl Engine {
                     id: format!("s_{}", s.id_hash),
                     device: device_name(s.user_agent.as_deref()),
                     user_agent: s.user_agent.unwrap_or_default(),
-                    ip_address: None,
+                    ip_address: s.ip,
                     created: crate::core::rfc3339(s.created_at),
-                    last_seen: None,
+                    last_seen: Some(crate::core::rfc3339(seen)),
                 },
             ));
         }
@@ -91,24 +104,24 @@ impl Engine {
                     id: format!("t_{}", t.id),
                     device: device_name(t.user_agent.as_deref()),
                     user_agent: t.user_agent.unwrap_or_default(),
-                    ip_address: None,
+                    ip_address: t.ip,
                     created: crate::core::rfc3339(t.created_at),
-                    last_seen: None,
+                    last_seen: t.last_used_at.map(crate::core::rfc3339),
                 },
             ));
         }
-        for (family, created, ua) in self.live_families(user).await? {
+        for f in self.live_families(user).await? {
             out.push((
-                created,
+                f.created,
                 DeviceItem {
                     kind: "jwt".into(),
-                    current: matches!(current, Credential::Jwt(f) if *f == family),
-                    id: self.family_id(&family),
-                    device: device_name(ua.as_deref()),
-                    user_agent: ua.unwrap_or_default(),
-                    ip_address: None,
-                    created: crate::core::rfc3339(created),
-                    last_seen: None,
+                    current: matches!(current, Credential::Jwt(c) if *c == f.family),
+                    id: self.family_id(&f.family),
+                    device: device_name(f.user_agent.as_deref()),
+                    user_agent: f.user_agent.unwrap_or_default(),
+                    ip_address: f.ip,
+                    created: crate::core::rfc3339(f.created),
+                    last_seen: Some(crate::core::rfc3339(f.last_seen)),
                 },
             ));
         }
@@ -142,7 +155,7 @@ impl Engine {
             found.is_some()
         } else if id.starts_with("j_") {
             let family =
-                self.live_families(user).await?.into_iter().map(|(f, _, _)| f).find(|f| self.family_id(f) == id);
+                self.live_families(user).await?.into_iter().map(|f| f.family).find(|f| self.family_id(f) == id);
             if let Some(f) = &family {
                 refresh_tokens::revoke_family(&txn, f, self.now()).await?;
             }

@@ -26,13 +26,14 @@ impl Engine {
         &self,
         session_id: &str,
         user_id: Option<i32>,
-        user_agent: Option<String>,
+        device: (Option<String>, Option<String>),
         data: String,
         expires_at: i64,
     ) -> Result<bool, FlowError> {
+        let (user_agent, ip) = device;
         let ua = user_agent.map(|u| u.chars().take(255).collect());
         let key = self.session_key(session_id);
-        Ok(sessions::insert_new(self.db(), &key, user_id, ua, data, expires_at, self.now()).await?)
+        Ok(sessions::insert_new(self.db(), &key, user_id, (ua, ip), data, expires_at, self.now()).await?)
     }
 
     /// Saves changes to a session that still exists; a revoked session is
@@ -41,13 +42,14 @@ impl Engine {
         &self,
         session_id: &str,
         user_id: Option<i32>,
-        user_agent: Option<String>,
+        device: (Option<String>, Option<String>),
         data: String,
         expires_at: i64,
     ) -> Result<(), FlowError> {
+        let (user_agent, ip) = device;
         let ua = user_agent.map(|u| u.chars().take(255).collect());
         let key = self.session_key(session_id);
-        if !sessions::update_existing(self.db(), &key, user_id, ua, data, expires_at).await? {
+        if !sessions::update_existing(self.db(), &key, user_id, (ua, ip), data, expires_at).await? {
             tracing::info!("a request on an ended session tried to save it; it stays ended");
         }
         Ok(())

@@ -13,9 +13,12 @@ pub async fn insert(
     now: i64,
     epoch: i32,
     user_agent: Option<String>,
+    ip: Option<String>,
 ) -> Result<Token, DbErr> {
     ActiveModel {
         user_agent: Set(user_agent),
+        ip: Set(ip),
+        last_used_at: Set(Some(now)),
         key_hash: Set(key_hash),
         user_id: Set(user_id),
         created_at: Set(now),
@@ -40,6 +43,19 @@ pub async fn restamp(db: &impl ConnectionTrait, id: i32, epoch: i32) -> Result<(
     Tokens::update_many()
         .col_expr(Column::AuthEpoch, Expr::value(epoch))
         .filter(Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Notes a use of the token if the last noted one is older than `stale`
+/// (at most one write per token per few minutes).
+pub async fn touch(db: &impl ConnectionTrait, id: i32, now: i64, stale: i64) -> Result<(), DbErr> {
+    use sea_orm::sea_query::Expr;
+    Tokens::update_many()
+        .col_expr(Column::LastUsedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::LastUsedAt.is_null().or(Column::LastUsedAt.lt(stale)))
         .exec(db)
         .await
         .map(|_| ())

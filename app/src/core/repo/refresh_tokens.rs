@@ -14,9 +14,11 @@ pub async fn insert(
     now: i64,
     epoch: i32,
     user_agent: Option<String>,
+    ip: Option<String>,
 ) -> Result<RefreshToken, DbErr> {
     ActiveModel {
         user_agent: Set(user_agent),
+        ip: Set(ip),
         auth_epoch: Set(epoch),
         jti: Set(jti.to_owned()),
         family: Set(family.to_owned()),

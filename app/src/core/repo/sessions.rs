@@ -14,12 +14,14 @@ pub async fn insert_new(
     db: &impl ConnectionTrait,
     id_hash: &str,
     user_id: Option<i32>,
-    user_agent: Option<String>,
+    device: (Option<String>, Option<String>),
     data: String,
     expires_at: i64,
     now: i64,
 ) -> Result<bool, DbErr> {
+    let (user_agent, ip) = device;
     let row = ActiveModel {
+        ip: Set(ip),
         id_hash: Set(id_hash.to_owned()),
         user_id: Set(user_id),
         data: Set(data),
@@ -41,11 +43,13 @@ pub async fn update_existing(
     db: &impl ConnectionTrait,
     id_hash: &str,
     user_id: Option<i32>,
-    user_agent: Option<String>,
+    device: (Option<String>, Option<String>),
     data: String,
     expires_at: i64,
 ) -> Result<bool, DbErr> {
+    let (user_agent, ip) = device;
     let res = Sessions::update_many()
+        .col_expr(Column::Ip, Expr::value(ip))
         .col_expr(Column::UserId, Expr::value(user_id))
         .col_expr(Column::UserAgent, Expr::value(user_agent))
         .col_expr(Column::Data, Expr::value(data))
