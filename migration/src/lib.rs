@@ -17,6 +17,7 @@ mod m0011_passkeys;
 mod m0012_audit_staff;
 mod m0013_webhooks;
 mod m0014_device_details;
+mod m0015_known_networks;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_audit_staff::Migration),
             Box::new(m0013_webhooks::Migration),
             Box::new(m0014_device_details::Migration),
+            Box::new(m0015_known_networks::Migration),
         ]
     }
 }

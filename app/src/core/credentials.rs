@@ -3,7 +3,17 @@
 //! reusing one 19 MiB work area: a flood of logins queues instead of
 //! allocating, and memory stays at threads x 19 MiB.
 //!
-//! The queue is bounded: past `queue_limit` waiting hashes a request is
+//! Hashes wait in two lines: `Lane::Known` (a password check for an account
+//! from a network it has signed in from with its password before) goes
+//! ahead of `Lane::Other` (everyone else: sign-ups, unknown names, new
+//! places). A flood of guesses from many addresses fills the second line
+//! only, so the account's owner still signs in within a few hashes' time.
+//! The known line cannot be used to crowd out the rest: an account has at
+//! most `KNOWN_PER_ACCOUNT` hashes in it (more wait in the other line, as
+//! they do when the known line is full), and every `OTHER_TURN`th hash is
+//! taken from the other line.
+//!
+//! Each line is bounded: past `queue_limit` waiting hashes a request is
 //! refused at once (503, try again) instead of waiting behind a flood; and a
 //! hash whose requester has gone (the client hung up) is skipped, so
 //! abandoned requests do not delay the ones still waiting.
@@ -12,8 +22,9 @@ use anyhow::Context;
 use argon2::password_hash::{rand_core::OsRng, Output, PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, PasswordVerifier as _, Version};
 use secrecy::{ExposeSecret, SecretString};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use tokio::sync::OnceCell;
 
 const M_COST_KIB: u32 = 19_456;
@@ -108,12 +119,101 @@ impl From<HashError> for crate::core::FlowError {
     }
 }
 
+/// Which line a password hash waits in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lane {
+    /// A check for this account from a network it has signed in from before.
+    Known(i32),
+    /// Everything else.
+    Other,
+}
+
+/// Hashes one account may have waiting in the known line.
+const KNOWN_PER_ACCOUNT: usize = 2;
+/// Every this many hashes, one comes from the other line (when it has any).
+const OTHER_TURN: u32 = 4;
+
+#[derive(Default)]
+struct Lines {
+    known: VecDeque<(i32, Job)>,
+    other: VecDeque<Job>,
+    /// Hashes taken since the last one from the other line.
+    since_other: u32,
+    stopped: bool,
+}
+
+impl Lines {
+    fn pop(&mut self) -> Option<Job> {
+        let other_turn = self.since_other + 1 >= OTHER_TURN && !self.other.is_empty();
+        if !other_turn {
+            if let Some((_, job)) = self.known.pop_front() {
+                self.since_other += 1;
+                return Some(job);
+            }
+        }
+        let job = self.other.pop_front()?;
+        self.since_other = 0;
+        Some(job)
+    }
+
+    /// Queues `job` in `lane`'s line, or in the other line when the
+    /// account's share of the known line (or the line) is full.
+    fn push(&mut self, lane: Lane, job: Job, limit: usize) -> Result<(), HashError> {
+        if let Lane::Known(user) = lane {
+            let mine = self.known.iter().filter(|(u, _)| *u == user).count();
+            if mine < KNOWN_PER_ACCOUNT && self.known.len() < limit {
+                self.known.push_back((user, job));
+                return Ok(());
+            }
+        }
+        if self.other.len() >= limit {
+            return Err(HashError::Busy);
+        }
+        self.other.push_back(job);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    lines: Mutex<Lines>,
+    ready: Condvar,
+}
+
+impl Queue {
+    /// The next job, known line first; `None` once stopped and drained.
+    fn next(&self) -> Option<Job> {
+        let mut lines = self.lines.lock().ok()?;
+        loop {
+            if let Some(job) = lines.pop() {
+                return Some(job);
+            }
+            if lines.stopped {
+                return None;
+            }
+            lines = self.ready.wait(lines).ok()?;
+        }
+    }
+}
+
+/// Stops the hashing threads when the last handle goes.
+struct Stopper(Arc<Queue>);
+
+impl Drop for Stopper {
+    fn drop(&mut self) {
+        if let Ok(mut lines) = self.0.lines.lock() {
+            lines.stopped = true;
+        }
+        self.0.ready.notify_all();
+    }
+}
+
 /// Hashes and verifies passwords off the async executor.
 #[derive(Clone)]
 pub struct PasswordHasher {
-    jobs: mpsc::Sender<Job>,
+    queue: Arc<Queue>,
+    _stopper: Arc<Stopper>,
     dummy: Arc<OnceCell<String>>,
-    waiting: Arc<AtomicUsize>,
     queue_limit: usize,
     checks: Arc<AtomicU64>,
     dummy_checks: Arc<AtomicU64>,
@@ -121,22 +221,18 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     /// `threads` hashes run at once (one per core is right); up to
-    /// `queue_limit` more wait in line.
+    /// `queue_limit` more wait in each line.
     pub fn new(threads: usize, queue_limit: usize) -> Self {
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
+        let queue = Arc::new(Queue::default());
         for n in 0..threads.max(1) {
             let queue = queue.clone();
             let spawned = std::thread::Builder::new().name(format!("argon2-{n}")).spawn(move || {
                 let mut memory = new_memory();
-                loop {
-                    let job = match queue.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(&mut memory),
-                        Err(_) => return,
+                while let Some(job) = queue.next() {
+                    // a panicking hash drops its reply (the request fails) but not the thread
+                    let run = std::panic::AssertUnwindSafe(|| job(&mut memory));
+                    if std::panic::catch_unwind(run).is_err() {
+                        tracing::error!("a password hash panicked");
                     }
                 }
             });
@@ -145,9 +241,9 @@ impl PasswordHasher {
             }
         }
         Self {
-            jobs,
+            _stopper: Arc::new(Stopper(queue.clone())),
+            queue,
             dummy: Arc::new(OnceCell::new()),
-            waiting: Arc::new(AtomicUsize::new(0)),
             queue_limit: queue_limit.max(1),
             checks: Arc::new(AtomicU64::new(0)),
             dummy_checks: Arc::new(AtomicU64::new(0)),
@@ -156,26 +252,23 @@ impl PasswordHasher {
 
     async fn run<T: Send + 'static>(
         &self,
+        lane: Lane,
         job: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, HashError> {
-        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.queue_limit {
-            self.waiting.fetch_sub(1, Ordering::AcqRel);
-            return Err(HashError::Busy);
-        }
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let waiting = self.waiting.clone();
         let job: Job = Box::new(move |memory| {
-            waiting.fetch_sub(1, Ordering::AcqRel);
             // the requester went away (client hung up): nobody needs this hash
             if reply.is_closed() {
                 return;
             }
             let _ = reply.send(job(memory));
         });
-        if self.jobs.send(job).is_err() {
-            self.waiting.fetch_sub(1, Ordering::AcqRel);
-            return Err(anyhow::anyhow!("hashing threads stopped").into());
-        }
+        self.queue.lines.lock().map_err(|_| anyhow::anyhow!("hashing queue poisoned"))?.push(
+            lane,
+            job,
+            self.queue_limit,
+        )?;
+        self.queue.ready.notify_one();
         Ok(answer.await.context("hashing thread panicked or skipped the job")?)
     }
 
@@ -193,7 +286,7 @@ impl PasswordHasher {
     /// # Errors
     /// `Busy` when the queue is full; `Failed` when the hashing threads are gone.
     pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
-        Ok(self.run(move |memory| hash_blocking(memory, &password)).await??)
+        Ok(self.run(Lane::Other, move |memory| hash_blocking(memory, &password)).await??)
     }
 
     /// Checks `password` against `stored`; with no stored hash (unknown user,
@@ -202,13 +295,26 @@ impl PasswordHasher {
     /// # Errors
     /// `Busy` when the queue is full; `Failed` when the hashing threads are gone.
     pub async fn verify(&self, password: SecretString, stored: Option<String>) -> Result<bool, HashError> {
+        self.verify_in(Lane::Other, password, stored).await
+    }
+
+    /// [`PasswordHasher::verify`] in the given line.
+    ///
+    /// # Errors
+    /// `Busy` when that line is full; `Failed` when the hashing threads are gone.
+    pub async fn verify_in(
+        &self,
+        lane: Lane,
+        password: SecretString,
+        stored: Option<String>,
+    ) -> Result<bool, HashError> {
         let (target, real) = match stored {
             Some(h) => (h, true),
             None => (self.dummy_hash().await?, false),
         };
         let checks = if real { self.checks.clone() } else { self.dummy_checks.clone() };
         let ok = self
-            .run(move |memory| {
+            .run(lane, move |memory| {
                 checks.fetch_add(1, Ordering::Relaxed);
                 verify_blocking(memory, &password, &target)
             })
@@ -272,6 +378,84 @@ mod tests {
         }
         assert!(!h.verify(secret(""), Some("!unusable".to_owned())).await?);
         Ok(())
+    }
+
+    /// With the one thread busy: the other line fills up and refuses the
+    /// next hash; the known line still takes the account's two, sends its
+    /// third to the other line (full: refused), and they run first.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_known_line_goes_first_and_is_bounded_per_account() -> anyhow::Result<()> {
+        let h = PasswordHasher::new(1, 2);
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let (go, wait) = std::sync::mpsc::channel::<()>();
+        let started = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let busy = {
+            let (h, started) = (h.clone(), started.clone());
+            tokio::spawn(async move {
+                h.run(Lane::Other, move |_| {
+                    started.store(true, Ordering::SeqCst);
+                    let _ = wait.recv();
+                })
+                .await
+            })
+        };
+        let lens = || {
+            let lines = h.queue.lines.lock().expect("lock");
+            (lines.known.len(), lines.other.len())
+        };
+        // the one thread is busy
+        while !started.load(Ordering::SeqCst) {
+            tokio::task::yield_now().await;
+        }
+        let queued = |lane: Lane, name: &'static str| {
+            let (h, order) = (h.clone(), order.clone());
+            tokio::spawn(async move { h.run(lane, move |_| order.lock().map(|mut o| o.push(name)).is_ok()).await })
+        };
+        let a = queued(Lane::Other, "a");
+        while lens().1 < 1 {
+            tokio::task::yield_now().await;
+        }
+        let b = queued(Lane::Other, "b");
+        while lens().1 < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(h.run(Lane::Other, |_| ()).await, Err(HashError::Busy)), "the other line is full");
+        let k1 = queued(Lane::Known(7), "k1");
+        while lens().0 < 1 {
+            tokio::task::yield_now().await;
+        }
+        let k2 = queued(Lane::Known(7), "k2");
+        while lens().0 < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert!(
+            matches!(h.run(Lane::Known(7), |_| ()).await, Err(HashError::Busy)),
+            "a third for one account waits in the other line, which is full"
+        );
+        go.send(())?;
+        busy.await?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        for t in [a, b, k1, k2] {
+            assert!(t.await?.map_err(|e| anyhow::anyhow!("{e}"))?);
+        }
+        assert_eq!(*order.lock().expect("lock"), vec!["k1", "k2", "a", "b"]);
+        Ok(())
+    }
+
+    /// Known hashes cannot starve the other line: every fourth is its.
+    #[test]
+    fn the_other_line_gets_every_fourth_turn() {
+        let mut lines = Lines::default();
+        let job = || -> Job { Box::new(|_| ()) };
+        for user in 0..6 {
+            lines.push(Lane::Known(user), job(), 64).expect("known");
+        }
+        lines.push(Lane::Other, job(), 64).expect("other");
+        let mut taken = Vec::new();
+        while lines.pop().is_some() {
+            taken.push((lines.known.len(), lines.other.len()));
+        }
+        // known, known, known, then the other line's one, then the rest
+        assert_eq!(taken, vec![(5, 1), (4, 1), (3, 1), (3, 0), (2, 0), (1, 0), (0, 0)]);
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //! the database for long: expired sessions, used or expired one-time tokens
 //! and pending sign-ins, passkey ceremonies,
 //! expired refresh tokens, finished rate-limit windows, and delivered emails
-//! past their retention, audit events past theirs, stale re-authentications; rows of the outbox written in plain text before
+//! past their retention, audit events past theirs, stale re-authentications, networks
+//! not signed in from for 90 days; rows of the outbox written in plain text before
 //! sealing existed are sealed (or redacted, when delivered).
 
 use crate::core::repo::{
-    audit, mfa, one_time_tokens, outbox, passkeys, rate_limits, refresh_tokens, sessions, webhooks,
+    audit, known_networks, mfa, one_time_tokens, outbox, passkeys, rate_limits, refresh_tokens, sessions, webhooks,
 };
 use crate::core::Engine;
 use std::time::Duration;
@@ -28,6 +29,7 @@ pub struct PurgeReport {
     pub audit_events: u64,
     pub reauthentications: u64,
     pub webhook_deliveries: u64,
+    pub known_networks: u64,
 }
 
 impl PurgeReport {
@@ -43,6 +45,7 @@ impl PurgeReport {
             + self.audit_events
             + self.reauthentications
             + self.webhook_deliveries
+            + self.known_networks
     }
 
     /// Whether some table had a full batch (more may be waiting).
@@ -58,6 +61,7 @@ impl PurgeReport {
             self.audit_events,
             self.reauthentications,
             self.webhook_deliveries,
+            self.known_networks,
         ]
         .iter()
         .any(|n| *n >= BATCH)
@@ -87,6 +91,8 @@ impl Engine {
             audit_events: audit::purge_before(db, now - cfg.audit_retention_secs, BATCH).await?,
             reauthentications: audit::purge_reauths(db, now - cfg.reauth_window_secs, BATCH).await?,
             webhook_deliveries: webhooks::purge_done(db, now - cfg.outbox_retention_secs, BATCH).await?,
+            known_networks: known_networks::purge(db, now - crate::core::flows::known_networks::KNOWN_FOR_SECS, BATCH)
+                .await?,
         })
     }
 

@@ -16,6 +16,7 @@ cases!(
     a_half_sent_request_is_cut_off,
     a_dripping_body_is_cut_off,
     a_flood_of_hashes_is_refused_not_queued_forever,
+    the_owner_from_a_known_network_goes_ahead_of_a_flood,
     concurrent_avatar_uploads_leave_one_file
 );
 
@@ -145,6 +146,64 @@ async fn a_flood_of_hashes_is_refused_not_queued_forever(b: Backend) {
     assert!(answers.iter().any(|(s, _)| *s == 503), "{answers:?}");
     assert!(answers.iter().all(|(s, retry)| *s == 400 || (*s == 503 && *retry)), "{answers:?}");
     assert_eq!(app.login("ada", PASSWORD).await.status, 200, "served again once the flood is over");
+}
+
+/// Guesses from many addresses keep the hashing queue full; the account's
+/// owner, from the network they signed in from before, is still served
+/// (without the known line they got 503 "too many password hashes").
+async fn the_owner_from_a_known_network_goes_ahead_of_a_flood(b: Backend) {
+    let app = TestApp::spawn(
+        Opts::new(&b)
+            .env("LATCHKEY_HASH_QUEUE", "1")
+            .env("LATCHKEY_RATE_LOGIN_IP", "off")
+            .env("LATCHKEY_TRUSTED_PROXIES", "127.0.0.1, ::1"),
+    )
+    .await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let owner = |app: &TestApp| {
+        let body = json!({"username": "ada", "password": PASSWORD});
+        let req = app.http.post(format!("{}/api/auth/login/", app.base)).header("X-Forwarded-For", "198.51.100.7");
+        req.json(&body).send()
+    };
+    // the first sign-in from the owner's network makes it known
+    assert_eq!(owner(&app).await.expect("login").status().as_u16(), 200);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let busy = std::sync::atomic::AtomicUsize::new(0);
+    let flood = (0..24).map(|i| {
+        let (app, stop, busy) = (&app, &stop, &busy);
+        async move {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let r = app
+                    .http
+                    .post(format!("{}/api/auth/login/", app.base))
+                    .header("X-Forwarded-For", format!("10.0.{i}.{}", n % 250))
+                    .json(&json!({"username": format!("nobody{i}x{n}"), "password": "Wrong-Pass-1"}))
+                    .send()
+                    .await
+                    .expect("flood");
+                if r.status().as_u16() == 503 {
+                    busy.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        }
+    });
+    let owner_meanwhile = async {
+        // until the flood is refusing hashes, then five sign-ins in a row
+        while busy.load(std::sync::atomic::Ordering::Relaxed) < 5 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut statuses = Vec::new();
+        for _ in 0..5 {
+            statuses.push(owner(&app).await.expect("login").status().as_u16());
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        statuses
+    };
+    let (statuses, _) = tokio::join!(owner_meanwhile, join_all(flood));
+    assert_eq!(statuses, vec![200; 5], "the owner is never refused during the flood");
+    assert!(busy.load(std::sync::atomic::Ordering::Relaxed) >= 5, "the flood filled the queue");
 }
 
 const PNG: &[u8] = &[

@@ -9,6 +9,7 @@ pub mod current_password;
 pub mod devices;
 pub mod email_change;
 pub mod import;
+pub mod known_networks;
 pub mod login;
 pub mod mfa;
 pub mod notify;

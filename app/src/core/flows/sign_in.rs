@@ -121,6 +121,9 @@ impl Engine {
         if proof == Proof::RecoveryCode {
             self.wake_outbox();
         }
+        if pending.first_factor == FirstFactor::Password.label() {
+            self.remember_network(user.id, &client).await;
+        }
         let t = self.now();
         users::touch_last_login(self.db(), user.id, t).await?;
         tracing::info!(user_id = user.id, ?proof, "signed in with a second factor");

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth_tokens;
+pub mod known_networks;
 pub mod mfa;
 pub mod one_time_tokens;
 pub mod outbox;

@@ -1,0 +1,47 @@
+//! Known networks: where an account has signed in with its password in the
+//! last 90 days (the IPv4 address or IPv6 /64, kept as a keyed hash). A
+//! password check for the account from one of them waits in the hashing
+//! queue's known line, ahead of guesses from anywhere else (see
+//! `credentials`). Only a password sign-in, finished (with its second
+//! factor, if any), makes a network known: not the sign-in that follows
+//! registration, and not a social or passkey sign-in, which never queue a
+//! hash. Both the note and the look-up are best effort: a database error
+//! costs the priority, never the sign-in.
+
+use super::throttle::{network_of, Client};
+use crate::core::credentials::Lane;
+use crate::core::repo::known_networks;
+use crate::core::Engine;
+
+/// How long a network stays known after its last sign-in.
+pub const KNOWN_FOR_SECS: i64 = 90 * 24 * 3600;
+
+impl Engine {
+    fn network_key(&self, user_id: i32, client: &Client) -> Option<String> {
+        let ip = client.ip?;
+        Some(self.limit_key(&format!("known-network:{user_id}:{}", network_of(ip))))
+    }
+
+    /// Notes that `user_id` finished a password sign-in from `client`'s network.
+    pub(crate) async fn remember_network(&self, user_id: i32, client: &Client) {
+        if let Some(key) = self.network_key(user_id, client) {
+            if let Err(e) = known_networks::remember(self.db(), &key, user_id, self.now()).await {
+                tracing::warn!(error = %e, "could not note the network of a sign-in");
+            }
+        }
+    }
+
+    /// The hashing line for a password check of `user` (none: an unknown
+    /// name) from `client`. The look-up runs for unknown names too, so the
+    /// time taken tells nothing.
+    pub(crate) async fn lane_for(&self, user_id: Option<i32>, client: &Client) -> Lane {
+        let Some(key) = self.network_key(user_id.unwrap_or(0), client) else {
+            return Lane::Other;
+        };
+        let known = known_networks::seen_since(self.db(), &key, self.now() - KNOWN_FOR_SECS).await.unwrap_or(false);
+        match user_id {
+            Some(id) if known => Lane::Known(id),
+            _ => Lane::Other,
+        }
+    }
+}
