@@ -6,7 +6,7 @@
 //! cached.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -42,7 +42,7 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -
 
 /// Files that hold no account data and may be cached: the wasm, JS and CSS
 /// bundle, uploaded pictures (random names), Swagger UI's assets, icons.
-fn is_static_asset(path: &str) -> bool {
+pub(crate) fn is_static_asset(path: &str) -> bool {
     const EXTENSIONS: [&str; 10] = [".js", ".wasm", ".css", ".svg", ".png", ".ico", ".jpg", ".webp", ".gif", ".woff2"];
     path.starts_with("/pkg/") || path.starts_with("/media/") || EXTENSIONS.iter().any(|e| path.ends_with(e))
 }
@@ -55,8 +55,10 @@ async fn per_response(req: Request, next: Next) -> Response {
         let detail = axum::Json(serde_json::json!({ "detail": "The request took too long to arrive." }));
         res = (axum::http::StatusCode::REQUEST_TIMEOUT, detail).into_response();
     }
+    // a static file may be cached; a page answering for one (its 404) may not
+    let file = is_static_asset(&path) && (res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED);
     let headers = res.headers_mut();
-    if !is_static_asset(&path) && !headers.contains_key(header::CACHE_CONTROL) {
+    if !file && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     let html =

@@ -1,6 +1,7 @@
 //! Latchkey's HTTP server: settings, start-up, sessions, and the JSON API.
 //! Pages come from the `app` crate; every rule comes from `app::core`.
 
+pub mod assets;
 pub mod body_limit;
 pub mod create_admin;
 pub mod csrf;

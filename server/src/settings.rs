@@ -23,6 +23,11 @@ pub struct Settings {
     pub metrics_token: Option<secrecy::SecretString>,
     pub jwt_cookies: bool,
     pub site_root: String,
+    /// The bundle's file names carry a content hash (`hash-files` in
+    /// Cargo.toml; cargo-leptos sets `LEPTOS_HASH_FILES` when it builds),
+    /// listed in this file beside the binary.
+    pub hashed_assets: bool,
+    pub hash_file_name: String,
     /// Origins whose browsers may post to us: the public URL's, plus
     /// `LATCHKEY_TRUSTED_ORIGINS` (a front-end served elsewhere).
     pub trusted_origins: Vec<String>,
@@ -487,6 +492,11 @@ impl Settings {
             outbox_dir: src.get("LATCHKEY_OUTBOX_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("outbox")),
             jwt_cookies: src.parse("LATCHKEY_JWT_COOKIES", false)?,
             site_root: src.get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
+            hashed_assets: src.parse("LEPTOS_HASH_FILES", option_env!("LEPTOS_HASH_FILES") == Some("true"))?,
+            hash_file_name: src
+                .get("LEPTOS_HASH_FILE_NAME")
+                .or_else(|| option_env!("LEPTOS_HASH_FILE_NAME").map(str::to_owned))
+                .unwrap_or_else(|| "hash.txt".into()),
             trusted_origins,
             header_timeout_secs: src.parse("LATCHKEY_HEADER_TIMEOUT", 10)?,
             body_timeout_secs: src.parse("LATCHKEY_BODY_TIMEOUT", 30)?,

@@ -4,14 +4,13 @@
 use crate::session;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::{body_limit, csrf, headers, rest, social, uploads};
+use crate::{assets, body_limit, csrf, headers, rest, social, uploads};
 use anyhow::Context;
 use app::core::email::{Mailer, OutboxMailer, SmtpMailer};
 use app::core::{Clock, Engine};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use leptos::config::LeptosOptions;
@@ -72,6 +71,8 @@ fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
         .output_name(std::env::var("LEPTOS_OUTPUT_NAME").unwrap_or_else(|_| "latchkey".into()))
         .site_root(settings.site_root.clone())
         .site_pkg_dir(std::env::var("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|_| "pkg".into()))
+        .hash_files(settings.hashed_assets)
+        .hash_file(settings.hash_file_name.as_str().into())
         .site_addr(addr)
         .build()
 }
@@ -119,7 +120,7 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(engine.clone()),
             move || shell(options.clone()),
         )
-        .fallback(fallback(engine_for_errors));
+        .fallback(fallback(engine_for_errors, state.leptos_options.clone()));
     // counted by route template only when metrics are on (no cost otherwise)
     let routes = match &state.metrics {
         Some(m) => routes.layer(axum::middleware::from_fn_with_state(m.clone(), crate::metrics::track)),
@@ -135,6 +136,8 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(state.settings.request_timeout_secs),
         ));
+    let routes =
+        routes.layer(assets::compression()).layer(axum::middleware::from_fn(assets::no_compression_with_cookies));
     use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
     headers::apply(routes, https)
         .layer(axum::middleware::from_fn(crate::request_id::into_errors))
@@ -145,21 +148,35 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// What no route answers: a JSON 404 under `/api/`, else a static file or
-/// the "Page not found" page (rendered with the engine, like every page).
+/// What no route answers: a JSON 404 under `/api/`, else a static file
+/// (precompressed, cached; see `assets`) or the "Page not found" page
+/// (rendered with the engine, like every page; no second look for a file).
 fn fallback(
     engine: Engine,
-) -> impl Fn(Uri, State<AppState>, Request<Body>) -> Pin<Box<dyn Future<Output = Response> + Send>> + Clone + Send + 'static
+    options: LeptosOptions,
+) -> impl Fn(State<AppState>, Request<Body>) -> Pin<Box<dyn Future<Output = Response> + Send>> + Clone + Send + 'static
 {
-    let pages =
-        leptos_axum::file_and_error_handler_with_context::<AppState, _>(move || provide_context(engine.clone()), shell);
-    move |uri: Uri, state: State<AppState>, req: Request<Body>| {
+    let pages = leptos_axum::render_app_async_with_context(
+        move || provide_context(engine.clone()),
+        move || shell(options.clone()),
+    );
+    move |state: State<AppState>, req: Request<Body>| {
         let pages = pages.clone();
         Box::pin(async move {
-            if uri.path() == "/api" || uri.path().starts_with("/api/") {
+            let path = req.uri().path();
+            if path == "/api" || path.starts_with("/api/") {
                 return rest::not_found().await.into_response();
             }
-            pages(uri, state, req).await
+            let (parts, body) = req.into_parts();
+            if let Some(file) = state.assets.serve(&parts).await {
+                return file;
+            }
+            let mut res = pages(Request::from_parts(parts, body)).await;
+            // no route took it: "Page not found", unless the page redirected
+            if res.status() == axum::http::StatusCode::OK {
+                *res.status_mut() = axum::http::StatusCode::NOT_FOUND;
+            }
+            res
         })
     }
 }
@@ -191,8 +208,10 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await.with_context(|| format!("binding {}", settings.addr))?;
         let addr = listener.local_addr()?;
         let leptos_options = leptos_options(&settings, addr);
+        let assets =
+            Arc::new(assets::Assets::load(&settings, &leptos_options.site_pkg_dir, &leptos_options.output_name)?);
         let metrics = settings.metrics.then(|| crate::metrics::Metrics::new(engine.clone()));
-        let state = AppState { engine: engine.clone(), settings: Arc::new(settings), leptos_options, metrics };
+        let state = AppState { engine: engine.clone(), settings: Arc::new(settings), leptos_options, metrics, assets };
         let limits = crate::serve::Limits {
             header_timeout: Duration::from_secs(state.settings.header_timeout_secs),
             max_connections: state.settings.max_connections,

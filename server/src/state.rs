@@ -13,6 +13,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Present when `LATCHKEY_METRICS` is on.
     pub metrics: Option<Arc<crate::metrics::Metrics>>,
+    /// The site's static files.
+    pub assets: Arc<crate::assets::Assets>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

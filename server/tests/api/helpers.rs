@@ -149,6 +149,11 @@ async fn postgres_schema(base: &str) -> String {
 
 impl TestApp {
     pub async fn spawn(opts: Opts) -> TestApp {
+        Self::try_spawn(opts).await.unwrap_or_else(|e| panic!("build app: {e}"))
+    }
+
+    /// [`TestApp::spawn`], answering start-up's refusal instead of panicking.
+    pub async fn try_spawn(opts: Opts) -> Result<TestApp, String> {
         let dir = tempfile::tempdir().expect("tempdir");
         let smtp = SmtpSink::start().await;
         let db_url = match &opts.backend {
@@ -174,11 +179,11 @@ impl TestApp {
         let db_url = env.get("DATABASE_URL").cloned().unwrap_or(db_url);
         let settings = Settings::from_source(&Source::from_maps(env, HashMap::new())).expect("settings");
         let clock = Clock::system();
-        let app = Application::build_with_clock(settings, clock.clone()).await.expect("build app");
+        let app = Application::build_with_clock(settings, clock.clone()).await.map_err(|e| format!("{e:#}"))?;
         let base = format!("http://{}", app.address());
         let engine = app.engine().clone();
         let server = tokio::spawn(app.run_until_stopped());
-        TestApp { base, smtp, http: Client::new(), mode: opts.mode, clock, engine, db_url, server, _dir: dir }
+        Ok(TestApp { base, smtp, http: Client::new(), mode: opts.mode, clock, engine, db_url, server, _dir: dir })
     }
 
     /// Waits until the engine has nothing left to send: no background work

@@ -28,6 +28,7 @@ macro_rules! cases {
 
 mod account;
 mod admin;
+mod assets;
 mod at_rest;
 mod audit;
 mod authenticator;
