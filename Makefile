@@ -1,7 +1,9 @@
 # Latchkey: two commands on a fresh machine.
 #   make run   - install what is missing, build, serve http://127.0.0.1:3000
 #   make test  - install what is missing, run every test (Rust unit + integration + Playwright)
-#   make bench - load benchmarks (see README)
+#   make release - the release build to deploy: wasm-opt'd, precompressed (br, gzip), hashed names
+#   make bench - load benchmarks, SQLite and PostgreSQL side by side (see README)
+#   make lighthouse - Lighthouse (mobile) on the release build's pages
 #   make fuzz-api - schemathesis against the OpenAPI document
 
 SHELL := /bin/bash
@@ -13,7 +15,7 @@ export LEPTOS_OUTPUT_NAME := latchkey
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := $(shell grep -A1 '^name = "wasm-bindgen"$$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')
 
-.PHONY: run test test-rust test-e2e build tools e2e-deps bench fuzz-api fmt lint
+.PHONY: run test test-rust test-e2e build release tools e2e-deps lighthouse-deps bench lighthouse fuzz-api fmt lint
 
 ## Toolchain pieces cargo-leptos needs; each is installed only when missing.
 tools:
@@ -32,6 +34,17 @@ e2e-deps:
 
 build: tools
 	cargo leptos build
+
+## npm's binaryen (wasm-opt for the release wasm) and lighthouse.
+lighthouse-deps:
+	@cd end2end/lighthouse && { cmp -s package-lock.json node_modules/.latchkey-installed-lock || \
+		{ npm ci --no-audit --no-fund && cp package-lock.json node_modules/.latchkey-installed-lock; }; }
+
+release: tools lighthouse-deps
+	PATH="$(CURDIR)/end2end/lighthouse/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
+
+lighthouse: release e2e-deps
+	end2end/lighthouse/run.sh
 
 run: tools
 	cargo leptos serve
