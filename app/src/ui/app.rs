@@ -1,5 +1,6 @@
 //! The HTML shell, the router and the page layout.
 
+use crate::ui::bundle::{BundleStylesheet, HydrationScript};
 use crate::ui::components::account::{provide_account, ServiceStatus};
 use crate::ui::components::nav::NavBar;
 use crate::ui::pages::{
@@ -22,25 +23,6 @@ use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-/// The stylesheet's address: `/pkg/<name>.<hash>.css` when the build hashed
-/// file names (the hash file beside the binary lists it, as it lists the
-/// JS and wasm for `HydrationScripts`), else `/pkg/<name>.css`.
-fn stylesheet_href(options: &LeptosOptions) -> String {
-    let (name, pkg) = (&options.output_name, &options.site_pkg_dir);
-    match options.hash_files.then(|| hashed_css(&options.hash_file)).flatten() {
-        Some(h) => format!("/{pkg}/{name}.{h}.css"),
-        None => format!("/{pkg}/{name}.css"),
-    }
-}
-
-/// The CSS hash from the hash file (read at each render, as Leptos reads
-/// it for the script and wasm, so a rebuild under `cargo leptos watch` shows).
-fn hashed_css(hash_file: &str) -> Option<String> {
-    let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
-    let text = std::fs::read_to_string(dir.join(hash_file)).ok()?;
-    text.lines().find_map(|l| l.trim().strip_prefix("css:").map(|h| h.trim().to_owned()))
-}
-
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
@@ -49,10 +31,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
+                <meta name="description" content="Sign in, create an account and manage it: passwords, email, two-factor, passkeys."/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
-                <link id="leptos" rel="stylesheet" href=stylesheet_href(&options)/>
+                <BundleStylesheet options=options.clone()/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScript options/>
                 // passkey ceremonies (WebAuthn); the pages work without it
                 <script type="module" src="/passkeys.js"></script>
                 <MetaTags/>

@@ -1,5 +1,6 @@
 //! Leptos pages and components.
 
 pub mod app;
+pub mod bundle;
 pub mod components;
 pub mod pages;

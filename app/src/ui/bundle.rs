@@ -1,0 +1,74 @@
+//! The page's links to the bundle: the stylesheet and the script that
+//! loads the wasm and hydrates. With `hash-files` the names carry a content
+//! hash, listed in the hash file beside the binary (read at each render, as
+//! Leptos reads it, so a rebuild under `cargo leptos watch` shows at once).
+//!
+//! Every form works before the wasm arrives (plain posts), so the wasm is
+//! not fetched until the page has loaded and the browser is idle: on a slow
+//! connection it never competes with the page's own HTML, style and text.
+//! (Leptos' `HydrationScripts` preloads it at once, even with `defer`.)
+
+use leptos::config::LeptosOptions;
+use leptos::prelude::*;
+
+/// The bundle's file names (without `.js`, `.wasm`, `.css`).
+struct Names {
+    js: String,
+    wasm: String,
+    css: String,
+}
+
+fn names(options: &LeptosOptions) -> Names {
+    let name = options.output_name.to_string();
+    let hashes = if options.hash_files { read_hashes(&options.hash_file) } else { None };
+    match hashes {
+        Some([js, wasm, css]) => {
+            Names { js: format!("{name}.{js}"), wasm: format!("{name}.{wasm}"), css: format!("{name}.{css}") }
+        }
+        None => Names {
+            js: name.clone(),
+            // wasm-bindgen's default name, unless cargo-leptos renamed it (as Leptos decides)
+            wasm: if option_env!("LEPTOS_OUTPUT_NAME").is_some() { name.clone() } else { format!("{name}_bg") },
+            css: name,
+        },
+    }
+}
+
+/// `[js, wasm, css]` from the hash file beside the binary.
+fn read_hashes(hash_file: &str) -> Option<[String; 3]> {
+    let dir = std::env::current_exe().ok()?.parent()?.to_path_buf();
+    let text = std::fs::read_to_string(dir.join(hash_file)).ok()?;
+    let find = |kind: &str| {
+        text.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == kind).then(|| v.trim().to_owned())
+        })
+    };
+    Some([find("js")?, find("wasm")?, find("css")?])
+}
+
+/// `<link rel="stylesheet">` for the bundle's CSS.
+#[component]
+pub fn BundleStylesheet(options: LeptosOptions) -> impl IntoView {
+    let href = format!("/{}/{}.css", options.site_pkg_dir, names(&options).css);
+    view! { <link id="leptos" rel="stylesheet" href=href/> }
+}
+
+/// Loads the JS glue and the wasm once the page has loaded and the browser
+/// is idle (at most two seconds later), then hydrates.
+#[component]
+pub fn HydrationScript(options: LeptosOptions) -> impl IntoView {
+    let Names { js, wasm, .. } = names(&options);
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let script = format!(
+        "(() => {{\
+            const hydrate = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\
+            const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(hydrate, {{ timeout: 2000 }}) : setTimeout(hydrate, 0));\
+            if (document.readyState === 'complete') idle(); else addEventListener('load', idle, {{ once: true }});\
+        }})();",
+        js = format!("{pkg}/{js}.js"),
+        wasm = format!("{pkg}/{wasm}.wasm"),
+    );
+    let nonce = leptos::nonce::use_nonce();
+    view! { <script type="module" nonce=nonce>{script}</script> }
+}
