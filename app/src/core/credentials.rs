@@ -156,15 +156,23 @@ impl Lines {
         Some(job)
     }
 
+    /// Whether a hash for `lane` goes in the known line (else the other).
+    fn goes_known(&self, lane: Lane, limit: usize) -> bool {
+        match lane {
+            Lane::Known(user) => {
+                let mine = self.known.iter().filter(|(u, _)| *u == user).count();
+                mine < KNOWN_PER_ACCOUNT && self.known.len() < limit
+            }
+            Lane::Other => false,
+        }
+    }
+
     /// Queues `job` in `lane`'s line, or in the other line when the
     /// account's share of the known line (or the line) is full.
     fn push(&mut self, lane: Lane, job: Job, limit: usize) -> Result<(), HashError> {
-        if let Lane::Known(user) = lane {
-            let mine = self.known.iter().filter(|(u, _)| *u == user).count();
-            if mine < KNOWN_PER_ACCOUNT && self.known.len() < limit {
-                self.known.push_back((user, job));
-                return Ok(());
-            }
+        if let (true, Lane::Known(user)) = (self.goes_known(lane, limit), lane) {
+            self.known.push_back((user, job));
+            return Ok(());
         }
         if self.other.len() >= limit {
             return Err(HashError::Busy);
@@ -270,6 +278,16 @@ impl PasswordHasher {
         )?;
         self.queue.ready.notify_one();
         Ok(answer.await.context("hashing thread panicked or skipped the job")?)
+    }
+
+    /// Whether a hash for `lane` would be refused now (its line is full):
+    /// lets a caller refuse before doing other work. A later `run` may
+    /// still be refused (the lines move meanwhile).
+    pub fn would_refuse(&self, lane: Lane) -> bool {
+        self.queue
+            .lines
+            .lock()
+            .map_or(true, |l| !l.goes_known(lane, self.queue_limit) && l.other.len() >= self.queue_limit)
     }
 
     /// How many passwords were checked against a stored hash so far.
@@ -399,10 +417,7 @@ mod tests {
                 .await
             })
         };
-        let lens = || {
-            let lines = h.queue.lines.lock().expect("lock");
-            (lines.known.len(), lines.other.len())
-        };
+        let lens = || h.queue.lines.lock().map(|l| (l.known.len(), l.other.len())).unwrap_or((0, 0));
         // the one thread is busy
         while !started.load(Ordering::SeqCst) {
             tokio::task::yield_now().await;
@@ -437,25 +452,26 @@ mod tests {
         for t in [a, b, k1, k2] {
             assert!(t.await?.map_err(|e| anyhow::anyhow!("{e}"))?);
         }
-        assert_eq!(*order.lock().expect("lock"), vec!["k1", "k2", "a", "b"]);
+        assert_eq!(*order.lock().map_err(|_| anyhow::anyhow!("lock"))?, vec!["k1", "k2", "a", "b"]);
         Ok(())
     }
 
     /// Known hashes cannot starve the other line: every fourth is its.
     #[test]
-    fn the_other_line_gets_every_fourth_turn() {
+    fn the_other_line_gets_every_fourth_turn() -> anyhow::Result<()> {
         let mut lines = Lines::default();
         let job = || -> Job { Box::new(|_| ()) };
         for user in 0..6 {
-            lines.push(Lane::Known(user), job(), 64).expect("known");
+            lines.push(Lane::Known(user), job(), 64)?;
         }
-        lines.push(Lane::Other, job(), 64).expect("other");
+        lines.push(Lane::Other, job(), 64)?;
         let mut taken = Vec::new();
         while lines.pop().is_some() {
             taken.push((lines.known.len(), lines.other.len()));
         }
         // known, known, known, then the other line's one, then the rest
         assert_eq!(taken, vec![(5, 1), (4, 1), (3, 1), (3, 0), (2, 0), (1, 0), (0, 0)]);
+        Ok(())
     }
 
     #[test]

@@ -93,11 +93,20 @@ impl Engine {
             _ => None,
         };
         let ident = ident.ok_or_else(|| FlowError::non_field(Code::MustInclude(method)))?;
+        // who, and from where, before anything is written: when this
+        // request's hashing line is full it is refused now (503), without
+        // queueing writes in front of everyone else's (a flood from many
+        // addresses would otherwise hold the database for the owner too)
+        let user = self.find_login_user(ident).await?;
+        // the owner, from where they signed in before, goes ahead of a flood
+        let lane = self.lane_for(user.as_ref().map(|u| u.id), &input.client).await;
+        if self.hasher().would_refuse(lane) {
+            return Err(crate::core::credentials::HashError::Busy.into());
+        }
         let limits = self.config().rate_limits;
         self.throttle("login", &input.client, limits.login_per_ip, None).await?;
         let typed =
             self.reserve_check(&format!("login:ident:{}", ident.text())).await?.map_err(FlowError::Throttled)?;
-        let user = self.find_login_user(ident).await?;
         // unknown identifiers draw on one of a fixed set of budgets: the same
         // work either way, and a bounded number of counters
         let budget = match &user {
@@ -106,8 +115,6 @@ impl Engine {
         };
         let account = self.reserve_check(&budget).await?.ok();
         let stored = user.as_ref().filter(|_| account.is_some()).and_then(|u| u.password_hash.clone());
-        // the owner, from where they signed in before, goes ahead of a flood
-        let lane = self.lane_for(user.as_ref().map(|u| u.id), &input.client).await;
         let ok = match self.hasher().verify_in(lane, password.clone(), stored).await {
             Ok(ok) => ok,
             Err(e) => {
