@@ -53,6 +53,10 @@ try {
       'LCP s': (lhr.audits['largest-contentful-paint'].numericValue / 1000).toFixed(2),
       'TBT ms': Math.round(lhr.audits['total-blocking-time'].numericValue),
       'KB transferred': (lhr.audits['total-byte-weight'].numericValue / 1024).toFixed(1),
+      // what the page needs before the wasm, which loads once the page is idle
+      'KB before wasm': (lhr.audits['network-requests'].details.items
+        .filter((r) => !/\/pkg\/[^/]+\.(wasm|js)$/.test(new URL(r.url).pathname))
+        .reduce((n, r) => n + (r.transferSize || 0), 0) / 1024).toFixed(1),
     };
     rows.push(row);
     if (row.performance < 95 || row.accessibility < 100 || Number(row['LCP s']) >= 2.5

@@ -11,7 +11,7 @@ data="$(mktemp -d)"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 LATCHKEY_ADDR="127.0.0.1:$port" LATCHKEY_DATA_DIR="$data" LATCHKEY_PUBLIC_URL="$base" \
-  LATCHKEY_EMAIL_VERIFICATION=none LEPTOS_SITE_ROOT="$root/target/site" RUST_LOG=warn \
+  LATCHKEY_EMAIL_VERIFICATION=none LEPTOS_SITE_ROOT="$root/target/site" LEPTOS_HASH_FILES=true RUST_LOG=warn \
   "$root/target/release/latchkey" > "$data/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT

@@ -190,6 +190,8 @@ impl Server {
         let child =
             cmd.spawn().unwrap_or_else(|e| panic!("cannot start {bin}: {e} (run `make bench`, which builds it)"));
         let base = format!("http://127.0.0.1:{port}");
+        // owned at once: an error below stops it (see Drop)
+        let mut server = Self { child, base: base.clone(), authorization: String::new(), pg, _dir: dir };
         let http = reqwest::Client::new();
         for _ in 0..100 {
             if http.get(format!("{base}/api/auth/user/")).send().await.is_ok() {
@@ -208,11 +210,11 @@ impl Server {
             .json()
             .await
             .map_err(|e| e.to_string())?;
-        let authorization = match r["key"].as_str() {
+        server.authorization = match r["key"].as_str() {
             Some(key) => format!("Token {key}"),
             None => format!("Bearer {}", r["access"].as_str().ok_or(format!("no token in {r}"))?),
         };
-        Ok(Self { child, base, authorization, pg, _dir: dir })
+        Ok(server)
     }
 
     fn api(&self) -> String {
@@ -464,6 +466,35 @@ async fn main() {
     .await;
     let _ = bare.kill();
     let _ = bare.wait();
+    if std::env::var("BENCH_QUICK").as_deref() == Ok("flood") {
+        for db in [Db::Sqlite, Db::Postgres] {
+            let (user, flood) = login_during_flood(db).await.expect("flood");
+            println!(
+                "{}: flood {:.0}/s; the known user's logins: {} done, p50 {:.0} ms, p99 {:.0} ms, {} refused",
+                db.name(),
+                flood.rps,
+                (user.rps * (SECONDS - 1) as f64).round(),
+                ms(user.p50),
+                ms(user.p99),
+                user.errors
+            );
+        }
+        return;
+    }
+    if std::env::var_os("BENCH_QUICK").is_some() {
+        // the ceiling and the authenticated read only (for a quick A/B of a change)
+        let server = Server::start(Db::Sqlite, &[]).await.expect("server");
+        let user = get_user(&server.api(), &server.authorization, 64).await;
+        println!(
+            "bare {:.0}/s; GET user/ with token {:.0}/s ({:.0}%), p99 {:.2} ms",
+            bare_stats.rps,
+            user.rps,
+            user.rps / bare_stats.rps * 100.0,
+            ms(user.p99)
+        );
+        server.stop().await;
+        return;
+    }
 
     let sqlite = run(Db::Sqlite, cores).await.expect("SQLite run");
     let postgres = match run(Db::Postgres, cores).await {

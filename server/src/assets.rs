@@ -166,7 +166,7 @@ impl Assets {
 
 /// Compression for dynamic answers (already-encoded ones pass untouched;
 /// a wasm without its precompressed copies is not squeezed per request).
-pub fn compression() -> CompressionLayer<impl Predicate + Clone> {
+pub fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new()
         .no_deflate()
         .no_zstd()
