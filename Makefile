@@ -40,8 +40,10 @@ lighthouse-deps:
 	@cd end2end/lighthouse && { cmp -s package-lock.json node_modules/.latchkey-installed-lock || \
 		{ npm ci --no-audit --no-fund && cp package-lock.json node_modules/.latchkey-installed-lock; }; }
 
+## Hashed names only here: `cargo leptos watch` rewrites plain names on each change.
 release: tools lighthouse-deps
-	PATH="$(CURDIR)/end2end/lighthouse/node_modules/.bin:$$PATH" cargo leptos build --release --precompress
+	LEPTOS_HASH_FILES=true PATH="$(CURDIR)/end2end/lighthouse/node_modules/.bin:$$PATH" \
+		cargo leptos build --release --precompress
 
 lighthouse: release e2e-deps
 	end2end/lighthouse/run.sh

@@ -13,8 +13,10 @@
 //! functions answered to a browser that sends cookies: those can hold a
 //! secret (a TOTP key being set up, recovery codes) next to text an
 //! attacker chose, the mix whose compressed length leaks the secret
-//! (BREACH). They are a few kilobytes. The JSON API is compressed: its
-//! cookie-authenticated writes need a same-site `Origin`.
+//! (BREACH). They are a few kilobytes. The JSON API is compressed: a
+//! cross-site page cannot read its answers, its cookie-authenticated writes
+//! need a same-site `Origin`, and the one read that shows a secret
+//! (`mfa/totp/activate/`) makes a new one each time.
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -85,10 +87,21 @@ impl Assets {
                     settings.hash_file_name
                 )
             })?;
-            Some(
-                Hashes::parse(&text)
-                    .ok_or_else(|| anyhow::anyhow!("{}: no js, wasm and css hashes", file.display()))?,
-            )
+            let h = Hashes::parse(&text)
+                .ok_or_else(|| anyhow::anyhow!("{}: no js, wasm and css hashes", file.display()))?;
+            // a hash file from another build (debug and release share the site directory)
+            let pkg = PathBuf::from(&settings.site_root).join(pkg_dir.trim_matches('/'));
+            for (hash, ext) in [(&h.js, "js"), (&h.wasm, "wasm"), (&h.css, "css")] {
+                let name = pkg.join(format!("{output_name}.{hash}.{ext}"));
+                anyhow::ensure!(
+                    name.is_file(),
+                    "{} names {}, which is not there: the binary and the site come from different builds \
+                     (run `make release` again)",
+                    file.display(),
+                    name.display()
+                );
+            }
+            Some(h)
         } else {
             None
         };

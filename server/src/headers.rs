@@ -2,11 +2,12 @@
 //! Content-Security-Policy with a per-request nonce (see `app::ui::app`);
 //! every other HTML answer (Swagger UI, the social-login failure page, error
 //! pages) gets a fixed one here. Every answer that may carry credentials or
-//! account data is `Cache-Control: no-store`; only static assets may be
-//! cached.
+//! account data is `Cache-Control: no-store`: so is every answer that does
+//! not set its own policy (only the static-file server and uploads do), so
+//! no page is cached because its address looks like a file's.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -40,13 +41,6 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -
     }
 }
 
-/// Files that hold no account data and may be cached: the wasm, JS and CSS
-/// bundle, uploaded pictures (random names), Swagger UI's assets, icons.
-pub(crate) fn is_static_asset(path: &str) -> bool {
-    const EXTENSIONS: [&str; 10] = [".js", ".wasm", ".css", ".svg", ".png", ".ico", ".jpg", ".webp", ".gif", ".woff2"];
-    path.starts_with("/pkg/") || path.starts_with("/media/") || EXTENSIONS.iter().any(|e| path.ends_with(e))
-}
-
 async fn per_response(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
@@ -55,10 +49,8 @@ async fn per_response(req: Request, next: Next) -> Response {
         let detail = axum::Json(serde_json::json!({ "detail": "The request took too long to arrive." }));
         res = (axum::http::StatusCode::REQUEST_TIMEOUT, detail).into_response();
     }
-    // a static file may be cached; a page answering for one (its 404) may not
-    let file = is_static_asset(&path) && (res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED);
     let headers = res.headers_mut();
-    if !file && !headers.contains_key(header::CACHE_CONTROL) {
+    if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     let html =
@@ -78,21 +70,7 @@ pub fn for_uploads() -> SetResponseHeaderLayer<HeaderValue> {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_assets_may_be_cached() {
-        for asset in [
-            "/pkg/latchkey.wasm",
-            "/pkg/latchkey.js",
-            "/favicon.svg",
-            "/media/avatars/1-x.png",
-            "/api/docs/swagger-ui.css",
-        ] {
-            assert!(super::is_static_asset(asset), "{asset}");
-        }
-        for page in ["/profile", "/api/auth/user/", "/fn/login", "/api/openapi.json", "/api/docs/", "/"] {
-            assert!(!super::is_static_asset(page), "{page}");
-        }
-    }
+/// Uploaded pictures have random names: kept a day, by browsers only.
+pub fn cache_uploads() -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=86400"))
 }

@@ -87,6 +87,7 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let media = tower::ServiceBuilder::new()
         .layer(headers::for_uploads())
+        .layer(headers::cache_uploads())
         .service(ServeDir::new(&state.settings.engine.media_dir));
     let avatar_limit = state.settings.engine.avatar_max_bytes + 64 * 1024;
     let https = state.settings.secure_cookies();

@@ -41,7 +41,10 @@ fn read_hashes(hash_file: &str) -> Option<[String; 3]> {
     let find = |kind: &str| {
         text.lines().find_map(|l| {
             let (k, v) = l.split_once(':')?;
-            (k.trim() == kind).then(|| v.trim().to_owned())
+            let v = v.trim();
+            // content hashes are base64url: anything else is not one
+            let plain = !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            (k.trim() == kind && plain).then(|| v.to_owned())
         })
     };
     Some([find("js")?, find("wasm")?, find("css")?])
@@ -68,7 +71,9 @@ pub fn HydrationScript(options: LeptosOptions) -> impl IntoView {
         }})();",
         js = format!("{pkg}/{js}.js"),
         wasm = format!("{pkg}/{wasm}.wasm"),
-    );
+    )
+    // never a `</script>` inside the script, whatever a setting holds
+    .replace('<', "\\u003c");
     let nonce = leptos::nonce::use_nonce();
     view! { <script type="module" nonce=nonce>{script}</script> }
 }

@@ -17,7 +17,11 @@ fn site() -> Site {
     let pkg = dir.path().join("pkg");
     std::fs::create_dir_all(&pkg).expect("pkg");
     let js = "export function hello() { return 'hello'; }\n".repeat(100);
-    for (name, body) in [("latchkey.jshash.js", js.as_str()), ("latchkey.csshash.css", "body { color: black; }")] {
+    for (name, body) in [
+        ("latchkey.jshash.js", js.as_str()),
+        ("latchkey.csshash.css", "body { color: black; }"),
+        ("latchkey.wasmhash.wasm", "\0asm"),
+    ] {
         std::fs::write(pkg.join(name), body).expect("file");
         std::fs::write(pkg.join(format!("{name}.br")), "BROTLI-VARIANT").expect("br");
         std::fs::write(pkg.join(format!("{name}.gz")), "GZIP-VARIANT").expect("gz");
@@ -94,6 +98,10 @@ async fn a_missing_hash_file_stops_start_up() {
     std::fs::remove_file(site.dir.path().join("hash.txt")).expect("rm");
     let err = TestApp::try_spawn(opts(&site)).await.err().expect("start-up refused");
     assert!(err.contains("hash.txt is missing"), "{err}");
+    // a hash file from another build: the files it names are not there
+    std::fs::write(site.dir.path().join("hash.txt"), "js: other\nwasm: wasmhash\ncss: csshash\n").expect("hash file");
+    let err = TestApp::try_spawn(opts(&site)).await.err().expect("start-up refused");
+    assert!(err.contains("latchkey.other.js, which is not there"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
