@@ -16,6 +16,7 @@ pub mod serve;
 pub mod session;
 pub mod settings;
 pub mod social;
+pub mod stalled_pages;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -121,7 +121,11 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(engine.clone()),
             move || shell(options.clone()),
         )
-        .fallback(fallback(engine_for_errors, state.leptos_options.clone()));
+        .fallback(fallback(engine_for_errors, state.leptos_options.clone()))
+        // a page render stalled by a Leptos race is started again (see the module)
+        .layer(axum::middleware::from_fn(|req, next| {
+            crate::stalled_pages::retry(crate::stalled_pages::BUDGET, req, next)
+        }));
     // counted by route template only when metrics are on (no cost otherwise)
     let routes = match &state.metrics {
         Some(m) => routes.layer(axum::middleware::from_fn_with_state(m.clone(), crate::metrics::track)),
