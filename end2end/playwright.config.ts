@@ -17,6 +17,27 @@ const passkeyPort = Number(process.env.LATCHKEY_E2E_PASSKEY_PORT ?? 3919);
 process.env.LATCHKEY_E2E_PASSKEY_URL ??= `http://localhost:${passkeyPort}`;
 const passkeyData = path.join(dataDir, "passkeys");
 fs.mkdirSync(passkeyData, { recursive: true });
+// A deployment made its own by configuration: a school's profile fields,
+// its name, colour and logo, a public directory; and one with email-only
+// accounts.
+const customPort = Number(process.env.LATCHKEY_E2E_CUSTOM_PORT ?? 3920);
+const customData = path.join(dataDir, "custom");
+fs.mkdirSync(customData, { recursive: true });
+const emailOnlyPort = Number(process.env.LATCHKEY_E2E_EMAIL_ONLY_PORT ?? 3921);
+const emailOnlyData = path.join(dataDir, "email-only");
+fs.mkdirSync(emailOnlyData, { recursive: true });
+process.env.LATCHKEY_E2E_CUSTOM_URL ??= `http://127.0.0.1:${customPort}`;
+process.env.LATCHKEY_E2E_EMAIL_ONLY_URL ??= `http://127.0.0.1:${emailOnlyPort}`;
+const schoolFields = JSON.stringify([
+  { name: "role", type: "choice", choices: ["teacher", "student"], required: true, signup: true, public: true, label: "Role" },
+  { name: "birthday", type: "date", signup: true, help: "We send a card." },
+  { name: "newsletter", type: "boolean", signup: true, label: "Send me the newsletter" },
+  { name: "school", type: "text", required: true, signup: true, public: true, max_length: 50 },
+  { name: "age", type: "integer", min: 0, max: 150 },
+  { name: "is_creator", type: "boolean", editable: false, label: "Creator" },
+]);
+const logoFile = path.join(customData, "logo.svg");
+fs.writeFileSync(logoFile, '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="5" fill="#0a7d3b"/></svg>');
 
 export default defineConfig({
   testDir: "./tests",
@@ -86,6 +107,50 @@ export default defineConfig({
         LEPTOS_SITE_ROOT: "../target/site",
         LATCHKEY_SECRET_KEY: "end2end-passkeys-secret-0123456789-abcdefghijk",
         RUST_LOG: "warn",
+        LATCHKEY_RATE_SIGNUP_IP: "200/3600",
+        LATCHKEY_RATE_LOGIN_IP: "300/60",
+      },
+    },
+    {
+      command: "../target/debug/latchkey",
+      url: `http://127.0.0.1:${customPort}/`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        LATCHKEY_ADDR: `127.0.0.1:${customPort}`,
+        LATCHKEY_PUBLIC_URL: process.env.LATCHKEY_E2E_CUSTOM_URL,
+        LATCHKEY_DATA_DIR: customData,
+        LEPTOS_SITE_ROOT: "../target/site",
+        LATCHKEY_SECRET_KEY: "end2end-custom-secret-0123456789-abcdefghijklmn",
+        RUST_LOG: "warn",
+        LATCHKEY_EMAIL_VERIFICATION: "none",
+        LATCHKEY_PROFILE_FIELDS: schoolFields,
+        LATCHKEY_PROFILE_DIRECTORY: "public",
+        LATCHKEY_SITE_NAME: "Hilltop School",
+        LATCHKEY_PRIMARY_COLOR: "#0a7d3b",
+        LATCHKEY_LOGO: logoFile,
+        LATCHKEY_RATE_SIGNUP_IP: "200/3600",
+        LATCHKEY_RATE_LOGIN_IP: "300/60",
+      },
+    },
+    {
+      command: "../target/debug/latchkey",
+      url: `http://127.0.0.1:${emailOnlyPort}/`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        LATCHKEY_ADDR: `127.0.0.1:${emailOnlyPort}`,
+        LATCHKEY_PUBLIC_URL: process.env.LATCHKEY_E2E_EMAIL_ONLY_URL,
+        LATCHKEY_DATA_DIR: emailOnlyData,
+        LEPTOS_SITE_ROOT: "../target/site",
+        LATCHKEY_SECRET_KEY: "end2end-emailonly-secret-0123456789-abcdefghij",
+        RUST_LOG: "warn",
+        LATCHKEY_EMAIL_VERIFICATION: "none",
+        LATCHKEY_USERNAME: "none",
         LATCHKEY_RATE_SIGNUP_IP: "200/3600",
         LATCHKEY_RATE_LOGIN_IP: "300/60",
       },

@@ -18,6 +18,7 @@ mod m0012_audit_staff;
 mod m0013_webhooks;
 mod m0014_device_details;
 mod m0015_known_networks;
+mod m0016_profile_values;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_webhooks::Migration),
             Box::new(m0014_device_details::Migration),
             Box::new(m0015_known_networks::Migration),
+            Box::new(m0016_profile_values::Migration),
         ]
     }
 }

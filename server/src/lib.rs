@@ -3,9 +3,11 @@
 
 pub mod assets;
 pub mod body_limit;
+pub mod branding;
 pub mod create_admin;
 pub mod csrf;
 pub mod downloads;
+pub mod email_preview;
 pub mod headers;
 pub mod health;
 pub mod import;

@@ -3,11 +3,13 @@
 //! - `latchkey` (or `latchkey serve`): serve.
 //! - `latchkey import-users FILE.csv [--emails-verified]`: import Django's `auth_user` export.
 //! - `latchkey create-admin [--username U] [--email E] [--no-input]`: a staff account.
+//! - `latchkey email-preview [KIND] [--html | --text] [--out DIR]`: an email rendered with example values.
 
 use server::{settings::Settings, startup, telemetry};
 
 const USAGE: &str = "usage: latchkey [serve] | latchkey import-users FILE.csv [--emails-verified] \
-                     | latchkey create-admin [--username U] [--email E] [--no-input]";
+                     | latchkey create-admin [--username U] [--email E] [--no-input] \
+                     | latchkey email-preview [KIND] [--html | --text] [--out DIR]";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -41,6 +43,10 @@ async fn main() -> anyhow::Result<()> {
             let engine = startup::engine(&settings, app::core::Clock::system()).await?;
             let id = server::create_admin::run(&engine, parsed).await?;
             println!("staff account {id} created");
+            Ok(())
+        }
+        Some("email-preview") => {
+            print!("{}", server::email_preview::run(&settings, &args[1..])?);
             Ok(())
         }
         Some(other) => anyhow::bail!("unknown command {other:?}\n{USAGE}"),

@@ -44,6 +44,8 @@ pub struct Settings {
     pub djoser: Option<DjoserSettings>,
     /// The django-rest-registration door (`None`: off).
     pub rest_registration: Option<RestRegistrationSettings>,
+    /// Site name, logo, colour and extra CSS for the pages.
+    pub branding: crate::branding::Branding,
     pub engine: EngineConfig,
 }
 
@@ -94,7 +96,7 @@ fn djoser(src: &Source, engine: &EngineConfig) -> anyhow::Result<Option<DjoserSe
 }
 
 /// Paths a door may not be mounted over, under or above.
-const TAKEN: [&str; 16] = [
+const TAKEN: [&str; 18] = [
     "/api/admin",
     "/admin",
     "/metrics",
@@ -108,6 +110,8 @@ const TAKEN: [&str; 16] = [
     "/login",
     "/signup",
     "/profile",
+    "/people",
+    "/branding",
     "/password-reset",
     "/verify-email",
     "/email-change",
@@ -214,7 +218,7 @@ impl Source {
         Self { env, file }
     }
 
-    fn get(&self, var: &str) -> Option<String> {
+    pub(crate) fn get(&self, var: &str) -> Option<String> {
         if let Some(v) = self.env.get(var).filter(|v| !v.is_empty()) {
             return Some(v.clone());
         }
@@ -222,7 +226,7 @@ impl Source {
         self.file.get(&key).cloned()
     }
 
-    fn parse<T: std::str::FromStr>(&self, var: &str, default: T) -> anyhow::Result<T>
+    pub(crate) fn parse<T: std::str::FromStr>(&self, var: &str, default: T) -> anyhow::Result<T>
     where
         T::Err: std::fmt::Display,
     {
@@ -236,16 +240,28 @@ impl Source {
 fn read_file(path: &Path) -> anyhow::Result<HashMap<String, String>> {
     let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
     let table: toml::Table = text.parse().with_context(|| format!("parsing config file {}", path.display()))?;
-    Ok(table
-        .into_iter()
-        .map(|(k, v)| {
-            let s = match v {
-                toml::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            (k.to_ascii_lowercase(), s)
-        })
-        .collect())
+    let mut out = HashMap::new();
+    for (k, v) in table {
+        let k = k.to_ascii_lowercase();
+        // a table's keys join its name: `[profile] fields = [...]` (or
+        // `[[profile.fields]]`) is `profile_fields`, read as JSON
+        if let toml::Value::Table(inner) = &v {
+            for (sub, value) in inner {
+                out.insert(format!("{k}_{}", sub.to_ascii_lowercase()), file_value(value.clone())?);
+            }
+        }
+        out.insert(k, file_value(v)?);
+    }
+    Ok(out)
+}
+
+/// Text as is, numbers and booleans as written, arrays and tables as JSON.
+fn file_value(v: toml::Value) -> anyhow::Result<String> {
+    Ok(match v {
+        toml::Value::String(s) => s,
+        v @ (toml::Value::Array(_) | toml::Value::Table(_)) => serde_json::to_string(&v)?,
+        other => other.to_string(),
+    })
 }
 
 /// A secret key that survives restarts: from `LATCHKEY_SECRET_KEY`, else
@@ -340,6 +356,15 @@ pub fn webhooks(raw: Option<&str>) -> anyhow::Result<Vec<app::core::webhooks::We
     Ok(out)
 }
 
+/// `[[profile.fields]]` in the file, or `LATCHKEY_PROFILE_FIELDS` (a JSON
+/// array of the same tables); the built-in schema when neither is set.
+fn profile_schema(src: &Source) -> anyhow::Result<app::core::profile_schema::ProfileSchema> {
+    let Some(raw) = src.get("LATCHKEY_PROFILE_FIELDS") else { return Ok(Default::default()) };
+    let fields: Vec<app::shared::profile::FieldSpec> = serde_json::from_str(&raw)
+        .with_context(|| "LATCHKEY_PROFILE_FIELDS ([[profile.fields]]): each field needs a name and a type")?;
+    app::core::profile_schema::ProfileSchema::new(fields).map_err(|e| anyhow::anyhow!("[[profile.fields]]: {e}"))
+}
+
 /// GitHub, Google and one generic OpenID Connect provider, each enabled by
 /// its client id and secret.
 fn providers(src: &Source) -> anyhow::Result<Vec<ProviderConfig>> {
@@ -408,6 +433,23 @@ impl Settings {
         if let Some(f) = src.get("LATCHKEY_EMAIL_FROM") {
             engine.email_from = f;
         }
+        engine.email = crate::branding::email(src)?;
+        engine.username = src.parse("LATCHKEY_USERNAME", engine.username)?;
+        if engine.username == app::core::config::UsernameMode::None && engine.login_method != LoginMethod::Email {
+            if src.get("LATCHKEY_LOGIN_METHOD").is_some() {
+                bail!(
+                    "LATCHKEY_USERNAME=none: accounts have no username to log in with; set LATCHKEY_LOGIN_METHOD=email"
+                );
+            }
+            engine.login_method = LoginMethod::Email;
+        }
+        engine.profile = profile_schema(src)?;
+        engine.directory = src.parse("LATCHKEY_PROFILE_DIRECTORY", engine.directory)?;
+        if engine.directory != app::core::config::Directory::Off
+            && engine.username == app::core::config::UsernameMode::None
+        {
+            bail!("LATCHKEY_PROFILE_DIRECTORY lists people by username; email-only accounts (LATCHKEY_USERNAME=none) have none to show");
+        }
         engine.access_ttl_secs = src.parse("LATCHKEY_ACCESS_TOKEN_TTL", engine.access_ttl_secs)?;
         engine.refresh_ttl_secs = src.parse("LATCHKEY_REFRESH_TOKEN_TTL", engine.refresh_ttl_secs)?;
         engine.reset_ttl_secs = src.parse("LATCHKEY_PASSWORD_RESET_TTL", engine.reset_ttl_secs)?;
@@ -420,6 +462,7 @@ impl Settings {
             src.parse("LATCHKEY_HOUSEKEEPING_INTERVAL", engine.housekeeping_interval_secs)?;
         engine.auth_cache_ttl_secs = src.parse("LATCHKEY_AUTH_CACHE_TTL", engine.auth_cache_ttl_secs)?;
         engine.old_password_required = src.parse("LATCHKEY_OLD_PASSWORD_REQUIRED", true)?;
+        engine.logout_on_password_change = src.parse("LATCHKEY_LOGOUT_ON_PASSWORD_CHANGE", false)?;
         engine.media_dir = src.get("LATCHKEY_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("media"));
         engine.avatar_max_bytes = src.parse("LATCHKEY_AVATAR_MAX_BYTES", engine.avatar_max_bytes)?;
         engine.providers = providers(src)?;
@@ -467,9 +510,7 @@ impl Settings {
             passkeys.rp_origins =
                 list.split(',').map(|o| o.trim().trim_end_matches('/').to_owned()).filter(|o| !o.is_empty()).collect();
         }
-        if let Some(name) = src.get("LATCHKEY_PASSKEY_RP_NAME") {
-            passkeys.rp_name = name;
-        }
+        passkeys.rp_name = src.get("LATCHKEY_PASSKEY_RP_NAME").unwrap_or_else(|| engine.email.site_name.clone());
         passkeys.challenge_ttl_secs = src.parse("LATCHKEY_PASSKEY_CHALLENGE_TIMEOUT", passkeys.challenge_ttl_secs)?;
         if !(30..=3600).contains(&passkeys.challenge_ttl_secs) {
             bail!("LATCHKEY_PASSKEY_CHALLENGE_TIMEOUT must be between 30 and 3600 seconds");
@@ -503,6 +544,7 @@ impl Settings {
             request_timeout_secs: src.parse("LATCHKEY_REQUEST_TIMEOUT", 120)?,
             max_connections: src.parse("LATCHKEY_MAX_CONNECTIONS", 1000)?,
             rest_registration: rest_registration(src, djoser.as_ref())?,
+            branding: crate::branding::pages(src, &engine)?,
             djoser,
             data_dir,
             engine,

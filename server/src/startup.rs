@@ -81,6 +81,8 @@ fn leptos_options(settings: &Settings, addr: SocketAddr) -> LeptosOptions {
 pub fn router(state: AppState) -> Router {
     let engine = state.engine.clone();
     let engine_for_errors = state.engine.clone();
+    let brand = state.settings.branding.site.clone();
+    let brand_for_errors = brand.clone();
     let sessions =
         session::layer(engine.clone(), state.settings.secure_cookies(), state.settings.engine.session_ttl_secs);
     let options = state.leptos_options.clone();
@@ -91,7 +93,13 @@ pub fn router(state: AppState) -> Router {
         .service(ServeDir::new(&state.settings.engine.media_dir));
     let avatar_limit = state.settings.engine.avatar_max_bytes + 64 * 1024;
     let https = state.settings.secure_cookies();
-    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", rest::openapi::document());
+    let docs = utoipa_swagger_ui::SwaggerUi::new("/api/docs").url(
+        "/api/openapi.json",
+        rest::openapi::document(
+            &state.settings.engine.profile,
+            state.settings.engine.directory != app::core::config::Directory::Off,
+        ),
+    );
     let mut doors =
         Router::new().nest("/api/auth", rest::router(avatar_limit)).nest("/api/admin", rest::admin::router());
     if let Some(djoser) = &state.settings.djoser {
@@ -110,18 +118,27 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts/{provider}/login/", axum::routing::get(social::start))
         .route("/accounts/{provider}/login/callback", axum::routing::get(social::callback))
         .route("/accounts/{provider}/login/callback/", axum::routing::get(social::callback))
+        .route(crate::branding::STYLESHEET, axum::routing::get(crate::branding::stylesheet))
+        .route(crate::branding::LOGO, axum::routing::get(crate::branding::logo))
         .route(app::shared::routes::RECOVERY_CODES_TXT, axum::routing::get(crate::downloads::recovery_codes))
         .route(
             app::shared::routes::AVATAR_UPLOAD,
             axum::routing::post(uploads::avatar).layer(axum::extract::DefaultBodyLimit::max(avatar_limit)),
         )
+        .route(
+            app::shared::routes::IMAGE_UPLOAD,
+            axum::routing::post(uploads::image).layer(axum::extract::DefaultBodyLimit::max(avatar_limit)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(engine.clone()),
+            move || {
+                provide_context(engine.clone());
+                provide_context(brand.clone());
+            },
             move || shell(options.clone()),
         )
-        .fallback(fallback(engine_for_errors, state.leptos_options.clone()))
+        .fallback(fallback(engine_for_errors, brand_for_errors, state.leptos_options.clone()))
         // a page render stalled by a Leptos race is started again (see the module)
         .layer(axum::middleware::from_fn(|req, next| {
             crate::stalled_pages::retry(crate::stalled_pages::BUDGET, req, next)
@@ -158,11 +175,15 @@ pub fn router(state: AppState) -> Router {
 /// (rendered with the engine, like every page; no second look for a file).
 fn fallback(
     engine: Engine,
+    brand: app::shared::site::Site,
     options: LeptosOptions,
 ) -> impl Fn(State<AppState>, Request<Body>) -> Pin<Box<dyn Future<Output = Response> + Send>> + Clone + Send + 'static
 {
     let pages = leptos_axum::render_app_async_with_context(
-        move || provide_context(engine.clone()),
+        move || {
+            provide_context(engine.clone());
+            provide_context(brand.clone());
+        },
         move || shell(options.clone()),
     );
     move |state: State<AppState>, req: Request<Body>| {

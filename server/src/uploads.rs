@@ -1,25 +1,31 @@
-//! The profile page's avatar upload: a plain multipart form post (works
-//! without JavaScript), translated to the engine's `set_avatar`.
+//! The profile page's picture uploads (the avatar and any other image field
+//! of the profile schema): a plain multipart form post (works without
+//! JavaScript), translated to the engine's `set_image`.
 
 use crate::state::AppState;
 use app::api::session;
 use app::core::FlowError;
 use app::shared::forms::FormState;
+use app::shared::profile::FieldKind;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
 
 const NO_FILE: &str = "No file was submitted. Check the encoding type on the form.";
 
-/// Reads the `avatar` part; `Err` carries the message for the field.
-async fn read_avatar(multipart: Result<Multipart, MultipartRejection>, max: usize) -> Result<Vec<u8>, String> {
+/// Reads the part named `field`; `Err` carries the message for the field.
+async fn read_part(
+    multipart: Result<Multipart, MultipartRejection>,
+    field: &str,
+    max: usize,
+) -> Result<Vec<u8>, String> {
     let mut multipart = multipart.map_err(|_| NO_FILE.to_owned())?;
     let too_large = || app::dialects::dj_rest_auth::image_too_large(max);
     loop {
         match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("avatar") => {
-                let bytes = field.bytes().await.map_err(|_| too_large())?;
+            Ok(Some(part)) if part.name() == Some(field) => {
+                let bytes = part.bytes().await.map_err(|_| too_large())?;
                 return if bytes.is_empty() { Err(NO_FILE.to_owned()) } else { Ok(bytes.to_vec()) };
             }
             Ok(Some(_)) => continue,
@@ -34,7 +40,7 @@ fn unavailable_or_error(e: FlowError) -> Response {
     use axum::http::{header, HeaderValue, StatusCode};
     let unavailable = matches!(e, FlowError::Unavailable(_));
     if !unavailable {
-        tracing::error!(error = %format!("{e:#}"), "avatar upload");
+        tracing::error!(error = %format!("{e:#}"), "picture upload");
     }
     let (status, text) = if unavailable {
         (StatusCode::SERVICE_UNAVAILABLE, "The service is temporarily unavailable. Please try again in a moment.")
@@ -46,9 +52,29 @@ fn unavailable_or_error(e: FlowError) -> Response {
     res
 }
 
+/// `POST /profile/avatar`.
 pub async fn avatar(
+    state: State<AppState>,
+    session: Session,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    upload(state, session, "avatar", multipart).await
+}
+
+/// `POST /profile/images/{field}`.
+pub async fn image(
+    state: State<AppState>,
+    session: Session,
+    Path(field): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    upload(state, session, &field, multipart).await
+}
+
+async fn upload(
     State(state): State<AppState>,
     session: Session,
+    field: &str,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let engine = &state.engine;
@@ -57,17 +83,23 @@ pub async fn avatar(
         Ok(None) => return Redirect::to("/login?next=/profile").into_response(),
         Err(e) => return unavailable_or_error(e),
     };
-    let result = match read_avatar(multipart, engine.config().avatar_max_bytes).await {
-        Ok(bytes) => engine.set_avatar(&user, &bytes).await.map(|_| None),
+    if !engine.config().profile.get(field).is_some_and(|f| f.kind == FieldKind::Image && f.editable) {
+        return crate::rest::not_found().await.into_response();
+    }
+    let result = match read_part(multipart, field, engine.config().avatar_max_bytes).await {
+        Ok(bytes) => engine.set_image(&user, field, &bytes).await.map(|_| None),
         Err(message) => Ok(Some(message)),
     };
     let errors = match result {
-        Ok(None) => return Redirect::to("/profile?notice=avatar_saved").into_response(),
-        Ok(Some(message)) => app::shared::errors::FieldErrors::single("avatar", message),
+        Ok(None) => {
+            let notice = if field == "avatar" { "avatar_saved" } else { "image_saved" };
+            return Redirect::to(&format!("/profile?notice={notice}")).into_response();
+        }
+        Ok(Some(message)) => app::shared::errors::FieldErrors::single(field, message),
         Err(FlowError::Invalid(problems)) => app::dialects::dj_rest_auth::render(&problems),
         Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "avatar upload");
-            app::shared::errors::FieldErrors::single("avatar", "The picture could not be saved. Please try again.")
+            tracing::error!(error = %format!("{e:#}"), "picture upload");
+            app::shared::errors::FieldErrors::single(field, "The picture could not be saved. Please try again.")
         }
     };
     let state = FormState { errors, ..Default::default() };

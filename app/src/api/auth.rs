@@ -3,18 +3,23 @@
 use crate::shared::forms::FormState;
 use leptos::prelude::*;
 
+/// The sign-up form; `username` is absent for email-only accounts, and
+/// the schema's sign-up fields come as `profile[<field>]`.
 #[server(prefix = "/fn", endpoint = "signup")]
 pub async fn signup(
-    username: String,
+    username: Option<String>,
     email: String,
     password1: String,
     password2: String,
+    profile: Option<std::collections::HashMap<String, String>>,
 ) -> Result<FormState, ServerFnError> {
     use super::forms;
     use super::sign_in::{finish_sign_in, Door};
     use crate::core::flows::signup::{SignupInput, SignupOutcome};
     use secrecy::SecretString;
     let engine = forms::engine()?;
+    let username = username.unwrap_or_default();
+    let (given, shown) = super::profile::from_form(&engine, &profile.unwrap_or_default(), true);
     let input = SignupInput {
         username: username.clone(),
         email: email.clone(),
@@ -22,10 +27,12 @@ pub async fn signup(
         password2: SecretString::from(password2),
         first_name: String::new(),
         last_name: String::new(),
+        profile: given,
         client: forms::client(&engine).await,
         links: None,
     };
-    let values = [("username", username.as_str()), ("email", email.as_str())];
+    let mut values = vec![("username", username.as_str()), ("email", email.as_str())];
+    values.extend(shown.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     match engine.signup(input).await {
         Ok(SignupOutcome::VerificationSent(_)) => {
             forms::finish(Ok(()), &values, "/verify-email?notice=verification_sent")

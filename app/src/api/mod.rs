@@ -5,6 +5,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod directory;
 pub mod mfa;
 pub mod passkeys;
 pub mod password;

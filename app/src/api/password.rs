@@ -66,9 +66,16 @@ pub async fn change_password(
         always_check_old: true,
     };
     let client = forms::client(&engine).await;
-    let result = match engine.change_password(&user, input, &keep, &client).await {
-        Ok(epoch) => session::restamp(&session, epoch).await.map_err(crate::core::FlowError::Unexpected),
-        Err(e) => Err(e),
-    };
-    forms::finish(result, &[], "/profile?notice=password_changed")
+    match engine.change_password(&user, input, &keep, &client).await {
+        Ok(Some(epoch)) => {
+            let result = session::restamp(&session, epoch).await.map_err(crate::core::FlowError::Unexpected);
+            forms::finish(result, &[], "/profile?notice=password_changed")
+        }
+        // the deployment signs this session out too
+        Ok(None) => {
+            let result = session.flush().await.map_err(|e| crate::core::FlowError::Unexpected(anyhow::anyhow!("{e}")));
+            forms::finish(result, &[], "/login?notice=password_changed_signed_out")
+        }
+        Err(e) => forms::finish(Err(e), &[], ""),
+    }
 }

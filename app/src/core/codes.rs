@@ -38,6 +38,16 @@ pub enum Code {
     NotAnInteger,
     /// A valid boolean was expected.
     NotABoolean,
+    /// A profile value outside its field's choices.
+    InvalidChoice,
+    /// A date that is not `YYYY-MM-DD` on the calendar.
+    InvalidDate,
+    InvalidUrl,
+    InvalidPhone,
+    /// A number below the field's minimum.
+    BelowMinimum(i64),
+    /// A number above the field's maximum.
+    AboveMaximum(i64),
     // identities
     InvalidEmail,
     InvalidUsername,
@@ -141,6 +151,12 @@ impl Code {
             TokenNotFound => "token_not_found",
             NotAnInteger => "not_an_integer",
             NotABoolean => "not_a_boolean",
+            InvalidChoice => "invalid_choice",
+            InvalidDate => "invalid_date",
+            InvalidUrl => "invalid_url",
+            InvalidPhone => "invalid_phone",
+            BelowMinimum(_) => "below_minimum",
+            AboveMaximum(_) => "above_maximum",
             InvalidEmail => "invalid_email",
             InvalidUsername => "invalid_username",
             UsernameMixedScripts => "username_mixed_scripts",

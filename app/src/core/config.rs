@@ -66,6 +66,53 @@ impl FromStr for AuthMode {
     }
 }
 
+/// Who may read the public profile directory (`LATCHKEY_PROFILE_DIRECTORY`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Directory {
+    Off,
+    /// Signed-in users only.
+    Members,
+    /// Anyone.
+    Public,
+}
+
+impl FromStr for Directory {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "members" => Ok(Self::Members),
+            "public" => Ok(Self::Public),
+            other => Err(unknown("profile directory", other, "off|members|public")),
+        }
+    }
+}
+
+/// Whether accounts have a username (allauth's `ACCOUNT_USERNAME_REQUIRED`
+/// and `ACCOUNT_USER_MODEL_USERNAME_FIELD = None`): `LATCHKEY_USERNAME`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UsernameMode {
+    /// Sign-up asks for one (the default).
+    Required,
+    /// Sign-up may leave it out: one is made from the email address.
+    Optional,
+    /// Email-only accounts: no door asks for or shows a username; a hidden
+    /// one is made from the email address.
+    None,
+}
+
+impl FromStr for UsernameMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "required" => Ok(Self::Required),
+            "optional" => Ok(Self::Optional),
+            "none" => Ok(Self::None),
+            other => Err(unknown("username mode", other, "required|optional|none")),
+        }
+    }
+}
+
 /// At most `count` events per `window_secs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limit {
@@ -243,10 +290,25 @@ impl LinkTemplates {
     }
 }
 
+/// What emails and pages say about the site.
+#[derive(Clone, Debug)]
+pub struct EmailConfig {
+    /// Shown in emails and on the pages (`LATCHKEY_SITE_NAME`).
+    pub site_name: String,
+    /// Put before every email subject (`LATCHKEY_EMAIL_SUBJECT_PREFIX`).
+    pub subject_prefix: String,
+    /// Overrides of the email templates (`LATCHKEY_TEMPLATES_DIR`).
+    pub templates_dir: Option<std::path::PathBuf>,
+}
+
 /// Everything the flows read from configuration.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
     pub verification: VerificationMode,
+    pub username: UsernameMode,
+    /// The profile's fields (`[[profile.fields]]`).
+    pub profile: crate::core::profile_schema::ProfileSchema,
+    pub directory: Directory,
     pub login_method: LoginMethod,
     pub auth_mode: AuthMode,
     /// Base URL for links in emails, without a trailing slash.
@@ -256,6 +318,7 @@ pub struct EngineConfig {
     /// Keys the HMAC of stored token hashes and signs JWTs.
     pub secret_key: SecretString,
     pub email_from: String,
+    pub email: EmailConfig,
     pub verification_ttl_secs: i64,
     pub reset_ttl_secs: i64,
     pub access_ttl_secs: i64,
@@ -276,6 +339,10 @@ pub struct EngineConfig {
     pub auth_cache_ttl_secs: u64,
     /// `password/change/` asks for the old password (dj-rest-auth's OLD_PASSWORD_FIELD_ENABLED).
     pub old_password_required: bool,
+    /// A password change signs out the session or token that made it too
+    /// (dj-rest-auth's and djoser's `LOGOUT_ON_PASSWORD_CHANGE`); every
+    /// other one is signed out either way.
+    pub logout_on_password_change: bool,
     /// Where uploaded files (avatars) are stored; served at `/media/`.
     pub media_dir: std::path::PathBuf,
     pub avatar_max_bytes: usize,
@@ -304,12 +371,16 @@ impl EngineConfig {
     pub fn local(public_url: &str, secret_key: &str) -> Self {
         Self {
             verification: VerificationMode::Mandatory,
+            username: UsernameMode::Required,
+            profile: crate::core::profile_schema::ProfileSchema::default(),
+            directory: Directory::Off,
             login_method: LoginMethod::UsernameEmail,
             auth_mode: AuthMode::Token,
             public_url: public_url.trim_end_matches('/').to_owned(),
             links: LinkTemplates::pages(),
             secret_key: SecretString::from(secret_key.to_owned()),
             email_from: "Latchkey <no-reply@latchkey.local>".into(),
+            email: EmailConfig { site_name: "Latchkey".into(), subject_prefix: String::new(), templates_dir: None },
             verification_ttl_secs: 3 * 24 * 3600,
             reset_ttl_secs: 24 * 3600,
             access_ttl_secs: 5 * 60,
@@ -321,6 +392,7 @@ impl EngineConfig {
             housekeeping_interval_secs: 60,
             auth_cache_ttl_secs: 10,
             old_password_required: true,
+            logout_on_password_change: false,
             media_dir: "data/media".into(),
             avatar_max_bytes: 2 * 1024 * 1024,
             providers: Vec::new(),
@@ -365,6 +437,17 @@ impl EngineConfig {
             url.push_str(&query.finish());
         }
         url
+    }
+
+    /// What the email templates are told about the site.
+    pub fn mail_branding(&self) -> crate::core::email::templates::MailBranding {
+        crate::core::email::templates::MailBranding {
+            site_name: self.email.site_name.clone(),
+            subject_prefix: self.email.subject_prefix.clone(),
+            public_url: self.public_url.clone(),
+            verification_ttl_secs: self.verification_ttl_secs,
+            reset_ttl_secs: self.reset_ttl_secs,
+        }
     }
 
     /// Where a provider sends the browser back to.

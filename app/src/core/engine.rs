@@ -32,6 +32,8 @@ struct Inner {
     mailer: Arc<dyn Mailer>,
     outbox_wakeup: tokio::sync::Notify,
     auth_cache: AuthCache,
+    /// Email templates, the operator's overrides checked at start.
+    templates: templates::Templates,
     clock: Clock,
     background: std::sync::atomic::AtomicUsize,
     /// The passkey relying party (`None`: passkeys are off).
@@ -58,7 +60,8 @@ impl Engine {
     /// is where every flow reads the time (tests move it).
     ///
     /// # Errors
-    /// Only if the HTTP client for social providers cannot start.
+    /// The HTTP client for social providers cannot start, or an email
+    /// template override is broken (the message names the file).
     pub fn new(
         db: DatabaseConnection,
         cfg: EngineConfig,
@@ -75,6 +78,7 @@ impl Engine {
         let content_sealer = ContentSealer::new(&cfg.secret_key);
         let webauthn = crate::core::factors::passkey::relying_party(&cfg.passkeys, false)?;
         let webhook_http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        let templates = templates::Templates::load(cfg.email.templates_dir.as_deref(), cfg.mail_branding())?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
@@ -92,6 +96,7 @@ impl Engine {
                 mailer,
                 outbox_wakeup: tokio::sync::Notify::new(),
                 auth_cache: AuthCache::new(std::time::Duration::from_secs(cfg.auth_cache_ttl_secs)),
+                templates,
                 clock,
                 background: std::sync::atomic::AtomicUsize::new(0),
                 webauthn,
@@ -245,7 +250,7 @@ impl Engine {
         link: Option<&str>,
         vars: &[(&str, &str)],
     ) -> Result<(), crate::core::FlowError> {
-        let email = templates::render(kind, to, link, vars)?;
+        let email = self.inner.templates.render(kind, to, link, vars)?;
         let content = Content { subject: email.subject, text: email.text, html: email.html, link: email.link };
         let sealed = self.inner.content_sealer.seal(&content, to)?;
         crate::core::repo::outbox::insert(conn, kind, to, sealed, self.now()).await?;

@@ -21,6 +21,7 @@ pub mod html;
 pub mod janitor;
 pub mod jwt;
 pub mod oauth;
+pub mod profile_schema;
 pub mod redirect;
 pub mod repo;
 pub mod secrets;

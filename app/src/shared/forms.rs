@@ -29,8 +29,12 @@ pub fn notice_text(code: &str) -> Option<&'static str> {
         "reset_sent" => "If an account uses that address, we sent it a link to choose a new password.",
         "password_reset" => "Your password was reset. Log in with the new one.",
         "password_changed" => "Your password was changed. Your other sessions were logged out.",
+        "password_changed_signed_out" => {
+            "Your password was changed and every session was logged out. Log in with the new one."
+        }
         "profile_saved" => "Your profile was saved.",
         "avatar_saved" => "Your picture was updated.",
+        "image_saved" => "The picture was saved.",
         "email_change_sent" => {
             "We sent a confirmation link to the new address. Your address changes once you follow it."
         }

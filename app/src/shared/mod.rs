@@ -3,5 +3,7 @@
 pub mod admin;
 pub mod errors;
 pub mod forms;
+pub mod profile;
 pub mod routes;
+pub mod site;
 pub mod user;

@@ -23,3 +23,16 @@ pub const ADMIN_AUDIT: &str = "/admin/audit";
 pub const ACTIVITY: &str = "/security-activity";
 /// Multipart avatar upload from the profile page (a plain form post).
 pub const AVATAR_UPLOAD: &str = "/profile/avatar";
+/// A picture for another image field of the profile: `/profile/images/<field>`.
+pub const IMAGE_UPLOAD: &str = "/profile/images/{field}";
+/// The public profile directory (when on).
+pub const PEOPLE: &str = "/people";
+
+/// Where an image field's picture is uploaded from the profile page.
+pub fn image_upload(field: &str) -> String {
+    if field == "avatar" {
+        AVATAR_UPLOAD.to_owned()
+    } else {
+        IMAGE_UPLOAD.replace("{field}", field)
+    }
+}

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::shared::profile::ProfileView;
+
 /// `GET /api/auth/user/` body, dj-rest-auth's `UserDetailsSerializer`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
@@ -10,16 +12,6 @@ pub struct UserView {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-}
-
-/// The profile details a user shows (dj-rest-auth's user-profile guide).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProfileView {
-    pub company_name: String,
-    pub phone_number: String,
-    pub bio: String,
-    /// URL of the avatar image, under `/media/`.
-    pub avatar: Option<String>,
 }
 
 /// Everything the account pages show about the signed-in user.

@@ -1,5 +1,6 @@
 //! The HTML shell, the router and the page layout.
 
+use crate::shared::site::{Site, SiteHead};
 use crate::ui::bundle::{BundleStylesheet, HydrationScript};
 use crate::ui::components::account::{provide_account, ServiceStatus};
 use crate::ui::components::nav::NavBar;
@@ -12,6 +13,7 @@ use crate::ui::pages::{
     login_verify::LoginVerifyPage,
     password_change::PasswordChangePage,
     password_reset::{ForgotPasswordPage, ResetPasswordPage},
+    people::{PeoplePage, PersonPage},
     profile::ProfilePage,
     sessions::SessionsPage,
     signup::SignupPage,
@@ -34,6 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="description" content="Sign in, create an account and manage it: passwords, email, two-factor, passkeys."/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <BundleStylesheet options=options.clone()/>
+                <SiteHead/>
                 <AutoReload options=options.clone()/>
                 <HydrationScript options/>
                 // passkey ceremonies (WebAuthn); the pages work without it
@@ -50,7 +53,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 fn NotFound() -> impl IntoView {
     view! {
-        <Title text="Not found · Latchkey"/>
+        <Title text="Not found"/>
         <section class="card"><h1>"Page not found"</h1><p><a href="/">"Go home"</a></p></section>
     }
 }
@@ -78,8 +81,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(feature = "ssr")]
     set_content_security_policy();
+    let site = Site::provide();
     view! {
-        <Title text="Latchkey"/>
+        <Title formatter=move |page: String| site.title(&page)/>
         <Router>
             <Shell/>
         </Router>
@@ -113,6 +117,8 @@ fn Shell() -> impl IntoView {
                 <Route path=path!("/email-change/:key") view=ConfirmEmailChangePage ssr=SsrMode::Async/>
                 <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async/>
                 <Route path=path!("/security-activity") view=ActivityPage ssr=SsrMode::Async/>
+                <Route path=path!("/people") view=PeoplePage ssr=SsrMode::Async/>
+                <Route path=path!("/people/:username") view=PersonPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin") view=AdminUsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/users/:id") view=AdminUserPage ssr=SsrMode::Async/>
                 <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async/>

@@ -27,9 +27,14 @@ impl Authed {
     ///
     /// # Errors
     /// Session store failures.
-    pub async fn keep_session(&self, session: &Session, epoch: i32) -> Result<(), ApiError> {
+    /// `None`: the change signed this credential out too; a browser
+    /// session is flushed.
+    pub async fn keep_session(&self, session: &Session, epoch: Option<i32>) -> Result<(), ApiError> {
         if matches!(self.credential, Credential::Session(_)) {
-            session::restamp(session, epoch).await?;
+            match epoch {
+                Some(epoch) => session::restamp(session, epoch).await?,
+                None => session.flush().await.map_err(|e| ApiError::from(anyhow::anyhow!("session flush: {e}")))?,
+            }
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use super::auth::Authed;
 use super::client::ClientOf;
 use super::error::ApiError;
 use super::payload::Payload;
+use super::profile_fields;
 use crate::settings::DjoserSettings;
 use crate::state::AppState;
 use app::api::sign_in::{finish_sign_in, Door, Issued};
@@ -93,8 +94,10 @@ fn without(e: FlowError, field: &str) -> FlowError {
 async fn create(State(state): State<AppState>, ClientOf(client): ClientOf, mut p: Payload) -> Result<Response> {
     let s = settings(&state)?;
     let retype = s.user_create_password_retype;
-    let (username, email, password) = (p.required("username"), p.required("email"), p.secret("password"));
+    let username = profile_fields::signup_username(&state, &mut p);
+    let (email, password) = (p.required("email"), p.secret("password"));
     let again = if retype { p.secret("re_password") } else { password.clone() };
+    let profile = super::profile_fields::read_signup(&state, &p);
     p.finish()?;
     let input = SignupInput {
         username,
@@ -103,6 +106,7 @@ async fn create(State(state): State<AppState>, ClientOf(client): ClientOf, mut p
         password2: again,
         first_name: String::new(),
         last_name: String::new(),
+        profile,
         client,
         links: Some(s.links.clone()),
     };
@@ -111,23 +115,37 @@ async fn create(State(state): State<AppState>, ClientOf(client): ClientOf, mut p
         Err(e) if !retype => return Err(without(e, "password2").into()),
         Err(e) => return Err(e.into()),
     };
-    Ok((StatusCode::CREATED, Json(user_body(&user))).into_response())
+    let body = profile_fields::with_profile(&state, &user, user_body(&user)).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-/// GET `users/me/`.
-async fn me(authed: Authed) -> Json<serde_json::Value> {
-    Json(user_body(&authed.user))
+/// GET `users/me/` (with the `profile` of a custom schema).
+async fn me(State(state): State<AppState>, authed: Authed) -> Result<Json<serde_json::Value>> {
+    Ok(Json(profile_fields::with_profile(&state, &authed.user, user_body(&authed.user)).await?))
 }
 
 /// PUT/PATCH `users/me/`: the username is read-only (djoser's `LOGIN_FIELD`);
-/// an address changes only through the confirm-first email change.
-async fn me_update(authed: Authed, mut p: Payload) -> Result<Json<serde_json::Value>> {
+/// an address changes only through the confirm-first email change; a custom
+/// schema's `profile` may change.
+async fn me_update(State(state): State<AppState>, authed: Authed, mut p: Payload) -> Result<Response> {
     let email = p.optional("email");
+    let nested = match profile_fields::custom_update(&state, &mut p) {
+        Ok(nested) => nested,
+        Err(shape) => return Ok(profile_fields::nest_errors(&state, p.into_errors(), Some(shape))),
+    };
     p.finish()?;
     if email.is_some_and(|e| !e.trim().eq_ignore_ascii_case(&authed.user.email)) {
         return Err(FlowError::field("email", Code::EmailChangeElsewhere).into());
     }
-    Ok(Json(user_body(&authed.user)))
+    let user = match nested {
+        Some(input) => match state.engine.update_profile(authed.user, input).await {
+            Ok(user) => user,
+            Err(FlowError::Invalid(problems)) => return Ok(profile_fields::nest_errors(&state, problems, None)),
+            Err(e) => return Err(e.into()),
+        },
+        None => authed.user,
+    };
+    Ok(Json(profile_fields::with_profile(&state, &user, user_body(&user)).await?).into_response())
 }
 
 /// DELETE `users/me/`: `current_password`; 204.
@@ -144,8 +162,10 @@ async fn me_delete(State(state): State<AppState>, authed: Authed, mut p: Payload
 
 /// GET `users/`: with djoser's `HIDE_USERS` (its default), a user sees only
 /// themselves.
-async fn list(authed: Authed) -> Json<serde_json::Value> {
-    Json(json!([user_body(&authed.user)]))
+async fn list(State(state): State<AppState>, authed: Authed) -> Json<serde_json::Value> {
+    let mut body = user_body(&authed.user);
+    profile_fields::hide_username(&state, &mut body);
+    Json(json!([body]))
 }
 
 /// `users/{id}/`: one's own id works as `users/me/`; any other id, whether
@@ -158,14 +178,14 @@ async fn own_id(authed: &Authed, id: &str) -> Result<()> {
     }
 }
 
-async fn by_id_get(authed: Authed, Path(id): Path<String>) -> Result<Json<serde_json::Value>> {
+async fn by_id_get(state: State<AppState>, authed: Authed, Path(id): Path<String>) -> Result<Json<serde_json::Value>> {
     own_id(&authed, &id).await?;
-    Ok(me(authed).await)
+    me(state, authed).await
 }
 
-async fn by_id_update(authed: Authed, Path(id): Path<String>, p: Payload) -> Result<Json<serde_json::Value>> {
+async fn by_id_update(state: State<AppState>, authed: Authed, Path(id): Path<String>, p: Payload) -> Result<Response> {
     own_id(&authed, &id).await?;
-    me_update(authed, p).await
+    me_update(state, authed, p).await
 }
 
 async fn by_id_delete(
@@ -181,6 +201,7 @@ async fn by_id_delete(
 /// POST `users/set_username/`: `current_password`, `new_username`
 /// (`re_new_username` with the retype setting); 204.
 async fn set_username(State(state): State<AppState>, authed: Authed, mut p: Payload) -> Result<Response> {
+    usernames(&state)?;
     let retype = settings(&state)?.set_username_retype;
     let current = p.secret("current_password");
     let new = p.required("new_username");
@@ -218,7 +239,17 @@ async fn reset_username_confirm(State(state): State<AppState>, mut p: Payload) -
     Ok(no_content())
 }
 
+/// Email-only accounts (`LATCHKEY_USERNAME=none`) have no username to set
+/// or reset: those paths are "Not found.".
+fn usernames(state: &AppState) -> Result<()> {
+    if state.engine.config().username == app::core::config::UsernameMode::None {
+        return Err(ApiError::detail(StatusCode::NOT_FOUND, "Not found.").into());
+    }
+    Ok(())
+}
+
 fn username_reset_url(state: &AppState) -> Result<String> {
+    usernames(state)?;
     settings(state)?
         .username_reset_url
         .clone()

@@ -85,7 +85,7 @@ pub async fn activate_confirm(
     p.finish()?;
     let engine = &state.engine;
     let (codes, epoch) = engine.confirm_totp(&authed.user, &token, &code, &authed.credential, &client).await?;
-    authed.keep_session(&session, epoch).await?;
+    authed.keep_session(&session, Some(epoch)).await?;
     Ok(Json(json!({ "recovery_codes": codes })))
 }
 

@@ -6,6 +6,7 @@ pub mod admin;
 mod auth;
 pub(crate) mod client;
 mod devices;
+mod directory;
 pub mod djoser;
 mod email;
 pub mod error;
@@ -14,9 +15,12 @@ mod jwt_cookies;
 mod login;
 mod mfa;
 pub mod openapi;
+mod openapi_operations;
+mod openapi_profile;
 mod passkeys;
 mod password;
 mod payload;
+mod profile_fields;
 mod registration;
 pub mod rest_registration;
 mod social;
@@ -59,7 +63,7 @@ fn signed_in(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
 
 /// Routes under `/api/auth`; uploads may be up to `upload_limit` bytes.
 pub fn router(upload_limit: usize) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 34] = [
+    let routes: [(&str, MethodRouter<AppState>); 36] = [
         ("/registration", post(registration::register)),
         ("/registration/verify-email", post(registration::verify_email)),
         ("/registration/resend-email", post(registration::resend_email)),
@@ -79,6 +83,8 @@ pub fn router(upload_limit: usize) -> Router<AppState> {
                     .layer(DefaultBodyLimit::max(upload_limit)),
             ),
         ),
+        ("/profiles", get(directory::list)),
+        ("/profiles/{username}", get(directory::detail)),
         ("/user/avatar", signed_in(put(user::avatar).post(user::avatar).layer(DefaultBodyLimit::max(upload_limit)))),
         ("/email/change", signed_in(post(email::change))),
         ("/email/change/confirm", post(email::confirm)),

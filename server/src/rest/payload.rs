@@ -320,6 +320,11 @@ impl Payload {
         }
     }
 
+    /// A field's value as sent (a form's as text), unread.
+    pub fn raw(&self, name: &str) -> Option<&Value> {
+        self.fields.get(name)
+    }
+
     /// An uploaded file (multipart bodies only).
     pub fn file(&self, name: &str) -> Option<Bytes> {
         self.files.get(name).cloned()

@@ -25,12 +25,13 @@ pub async fn register(
     mut p: Payload,
 ) -> ApiResult<Response> {
     let input = SignupInput {
-        username: p.required("username"),
+        username: super::profile_fields::signup_username(&state, &mut p),
         email: p.required("email"),
         password1: p.secret("password1"),
         password2: p.secret("password2"),
         first_name: String::new(),
         last_name: String::new(),
+        profile: super::profile_fields::read_signup(&state, &p),
         client: client.clone(),
         links: None,
     };

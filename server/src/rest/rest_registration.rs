@@ -8,6 +8,7 @@ use super::auth::Authed;
 use super::client::ClientOf;
 use super::error::ApiError;
 use super::payload::Payload;
+use super::profile_fields;
 use crate::settings::RestRegistrationSettings;
 use crate::state::AppState;
 use app::api::sign_in::{finish_sign_in, Door, Issued};
@@ -126,10 +127,11 @@ fn new_password(p: &mut Payload, confirm: bool) -> (secrecy::SecretString, secre
 /// signed link.
 async fn register(State(state): State<AppState>, ClientOf(client): ClientOf, mut p: Payload) -> Result<Response> {
     let s = settings(&state)?;
-    let username = p.required("username");
+    let username = profile_fields::signup_username(&state, &mut p);
     let (first_name, last_name) = (optional_text(&mut p, "first_name"), optional_text(&mut p, "last_name"));
     let email = p.optional("email").unwrap_or_default();
     let (password1, password2) = new_password(&mut p, s.register_password_confirm);
+    let profile = super::profile_fields::read_signup(&state, &p);
     p.finish()?;
     if email.trim().is_empty() {
         return Ok(bad_request("User without email cannot be verified"));
@@ -141,13 +143,15 @@ async fn register(State(state): State<AppState>, ClientOf(client): ClientOf, mut
         password2,
         first_name,
         last_name,
+        profile,
         client,
         links: Some(s.links.clone()),
     };
     let user = match state.engine.signup(input).await.map_err(with_validators)? {
         SignupOutcome::VerificationSent(user) | SignupOutcome::LoggedIn(user) => user,
     };
-    Ok((StatusCode::CREATED, Json(user_body(&user))).into_response())
+    let body = profile_fields::with_profile(&state, &user, user_body(&user)).await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// POST `verify-registration/`: `user_id`, `timestamp`, `signature`.
@@ -251,35 +255,37 @@ async fn logout(
 /// GET `profile/`.
 async fn profile(State(state): State<AppState>, authed: Authed) -> Result<Json<serde_json::Value>> {
     settings(&state)?;
-    Ok(Json(user_body(&authed.user)))
+    Ok(Json(profile_fields::with_profile(&state, &authed.user, user_body(&authed.user)).await?))
 }
 
 /// POST/PUT `profile/` (`username` required) and PATCH (nothing required):
 /// `id` and `email` are read-only, as in the package.
-async fn profile_update(
-    state: &AppState,
-    authed: Authed,
-    mut p: Payload,
-    partial: bool,
-) -> Result<Json<serde_json::Value>> {
+async fn profile_update(state: &AppState, authed: Authed, mut p: Payload, partial: bool) -> Result<Response> {
     settings(state)?;
     let username = if partial { p.optional("username") } else { Some(p.required("username")) };
-    let input = ProfileInput {
-        username,
-        first_name: p.optional("first_name"),
-        last_name: p.optional("last_name"),
-        ..Default::default()
+    let (first_name, last_name) = (p.optional("first_name"), p.optional("last_name"));
+    let nested = match profile_fields::custom_update(state, &mut p) {
+        Ok(nested) => nested.map(|n| ProfileInput { full: !partial, ..n }),
+        Err(shape) => return Ok(profile_fields::nest_errors(state, p.into_errors(), Some(shape))),
     };
+    let with_profile = nested.is_some();
+    let input = ProfileInput { username, first_name, last_name, ..nested.unwrap_or_default() };
     p.finish()?;
-    let user = state.engine.update_profile(authed.user, input).await?;
-    Ok(Json(user_body(&user)))
+    let user = match state.engine.update_profile(authed.user, input).await {
+        Ok(user) => user,
+        Err(FlowError::Invalid(problems)) if with_profile => {
+            return Ok(profile_fields::nest_errors(state, problems, None))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(profile_fields::with_profile(state, &user, user_body(&user)).await?).into_response())
 }
 
-async fn profile_put(State(state): State<AppState>, authed: Authed, p: Payload) -> Result<Json<serde_json::Value>> {
+async fn profile_put(State(state): State<AppState>, authed: Authed, p: Payload) -> Result<Response> {
     profile_update(&state, authed, p, false).await
 }
 
-async fn profile_patch(State(state): State<AppState>, authed: Authed, p: Payload) -> Result<Json<serde_json::Value>> {
+async fn profile_patch(State(state): State<AppState>, authed: Authed, p: Payload) -> Result<Response> {
     profile_update(&state, authed, p, true).await
 }
 

@@ -177,7 +177,7 @@ impl TestApp {
             env.insert(k.to_owned(), v);
         }
         let db_url = env.get("DATABASE_URL").cloned().unwrap_or(db_url);
-        let settings = Settings::from_source(&Source::from_maps(env, HashMap::new())).expect("settings");
+        let settings = Settings::from_source(&Source::from_maps(env, HashMap::new())).map_err(|e| format!("{e:#}"))?;
         let clock = Clock::system();
         let app = Application::build_with_clock(settings, clock.clone()).await.map_err(|e| format!("{e:#}"))?;
         let base = format!("http://{}", app.address());

@@ -10,7 +10,7 @@ pub mod one_time_token;
 pub mod outbox_email;
 pub mod passkey;
 pub mod passkey_ceremony;
-pub mod profile;
+pub mod profile_value;
 pub mod reauthentication;
 pub mod refresh_token;
 pub mod session;

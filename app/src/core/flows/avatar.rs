@@ -1,10 +1,21 @@
-//! Avatar upload: PNG, JPEG, GIF or WebP (recognised by content, not by the
-//! name or declared type), size-limited, stored under the media directory.
+//! Picture uploads (the avatar, and any image field of the profile schema):
+//! PNG, JPEG, GIF or WebP (recognised by content, not by the name or
+//! declared type), size-limited, stored under the media directory.
 
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
-use crate::core::repo::profiles;
+use crate::core::repo::profile_values;
 use crate::core::{codes::Code, secrets, Engine};
+use crate::shared::profile::FieldKind;
+
+/// Where a field's pictures are stored, under the media directory.
+fn folder(field: &str) -> &'static str {
+    if field == "avatar" {
+        "avatars"
+    } else {
+        "images"
+    }
+}
 
 /// The image kind the bytes start with, as a file extension.
 pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
@@ -18,22 +29,41 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 }
 
 impl Engine {
-    /// Stores a new avatar and returns its URL; the old file is removed.
-    /// Concurrent uploads each swap the stored name atomically from the one
-    /// they saw, so exactly one file stays: the last swap's, and each swap
-    /// removes the file it replaced.
+    /// Stores a new avatar and returns its URL (see [`Engine::set_image`]).
     ///
     /// # Errors
-    /// `Invalid` on `avatar` for a non-image or an oversized file.
-    #[tracing::instrument(skip_all, fields(user_id = user.id, len = bytes.len()))]
+    /// `NotFound` when the profile has no `avatar`; `Invalid` on `avatar`
+    /// for a non-image or an oversized file.
     pub async fn set_avatar(&self, user: &User, bytes: &[u8]) -> Result<String, FlowError> {
-        let ext = self.check_avatar(bytes).map_err(|m| FlowError::field("avatar", m))?;
-        let dir = self.config().media_dir.join("avatars");
+        self.set_image(user, "avatar", bytes).await
+    }
+
+    /// Stores a new picture for the image field `field` and returns its
+    /// URL; the old file is removed. Concurrent uploads each swap the stored
+    /// name atomically from the one they saw, so exactly one file stays: the
+    /// last swap's, and each swap removes the file it replaced.
+    ///
+    /// # Errors
+    /// `NotFound` when `field` is no editable image field of the profile;
+    /// `Invalid` on `field` for a non-image or an oversized file.
+    #[tracing::instrument(skip_all, fields(user_id = user.id, len = bytes.len()))]
+    pub async fn set_image(&self, user: &User, field: &str, bytes: &[u8]) -> Result<String, FlowError> {
+        let spec = self.config().profile.get(field).filter(|f| f.kind == FieldKind::Image && f.editable);
+        let Some(spec) = spec else { return Err(FlowError::NotFound) };
+        let field = spec.name.as_str();
+        let ext = self.check_avatar(bytes).map_err(|m| FlowError::field(field, m))?;
+        let folder = folder(field);
+        let dir = self.config().media_dir.join(folder);
         tokio::fs::create_dir_all(&dir).await.map_err(anyhow::Error::from)?;
-        let name = format!("avatars/{}-{}.{ext}", user.id, &secrets::random_token()[..16]);
+        let token = &secrets::random_token()[..16];
+        let name = if folder == "avatars" {
+            format!("avatars/{}-{token}.{ext}", user.id)
+        } else {
+            format!("images/{}-{field}-{token}.{ext}", user.id)
+        };
         let path = self.config().media_dir.join(&name);
         tokio::fs::write(&path, bytes).await.map_err(anyhow::Error::from)?;
-        match self.swap_in_avatar(user.id, &name).await {
+        match self.swap_in_image(user.id, field, &name).await {
             Ok(old) => {
                 self.account_changed(user.id).await;
                 if let Some(old) = old {
@@ -57,33 +87,35 @@ impl Engine {
         sniff_image(bytes).ok_or(Code::InvalidImage)
     }
 
-    /// Makes `name` the avatar; returns the one it replaced.
-    async fn swap_in_avatar(&self, user_id: i32, name: &str) -> Result<Option<String>, FlowError> {
+    /// Makes `name` the field's picture; returns the one it replaced.
+    async fn swap_in_image(&self, user_id: i32, field: &str, name: &str) -> Result<Option<String>, FlowError> {
         for _ in 0..20 {
-            let old = profiles::get(self.db(), user_id).await?.avatar;
-            if profiles::swap_avatar(self.db(), user_id, old.as_deref(), name).await? {
+            let old = profile_values::get(self.db(), user_id, field).await?;
+            if profile_values::swap(self.db(), user_id, field, old.as_deref(), name).await? {
                 return Ok(old);
             }
         }
-        Err(anyhow::anyhow!("the avatar kept changing under concurrent uploads").into())
+        Err(anyhow::anyhow!("the picture kept changing under concurrent uploads").into())
     }
 
     /// Deletes every upload of `user_id` (their account is gone; an upload
     /// racing with the deletion leaves nothing behind either).
     pub(crate) async fn remove_user_media(&self, user_id: i32) {
-        let dir = self.config().media_dir.join("avatars");
-        let Ok(mut entries) = tokio::fs::read_dir(&dir).await else { return };
         let prefix = format!("{user_id}-");
-        while let Ok(Some(entry)) = entries.next_entry().await {
-            if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
-                let _ = tokio::fs::remove_file(entry.path()).await;
+        for folder in ["avatars", "images"] {
+            let dir = self.config().media_dir.join(folder);
+            let Ok(mut entries) = tokio::fs::read_dir(&dir).await else { continue };
+            while let Ok(Some(entry)) = entries.next_entry().await {
+                if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+                    let _ = tokio::fs::remove_file(entry.path()).await;
+                }
             }
         }
     }
 
-    /// Deletes a stored upload (only ever one under `avatars/`).
+    /// Deletes a stored upload (only ever one under `avatars/` or `images/`).
     pub(crate) async fn remove_media(&self, stored: &str) {
-        if stored.starts_with("avatars/") && !stored.contains("..") {
+        if (stored.starts_with("avatars/") || stored.starts_with("images/")) && !stored.contains("..") {
             if let Err(e) = tokio::fs::remove_file(self.config().media_dir.join(stored)).await {
                 tracing::warn!(error = %e, "removing a replaced upload");
             }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod avatar;
 pub mod current_password;
 pub mod devices;
+pub mod directory;
 pub mod email_change;
 pub mod import;
 pub mod known_networks;

@@ -24,7 +24,9 @@ pub struct PasswordChangeInput {
 
 impl Engine {
     /// Returns the new credential generation (a browser session that made
-    /// the change must be stamped with it).
+    /// the change must be stamped with it), or `None` when the deployment
+    /// signs out the credential that made the change too (a browser session
+    /// must then be flushed, never saved again).
     ///
     /// # Errors
     /// `Invalid` on `old_password` (wrong) or `new_password2` (mismatch,
@@ -38,7 +40,7 @@ impl Engine {
         input: PasswordChangeInput,
         keep: &Credential,
         client: &Client,
-    ) -> Result<i32, FlowError> {
+    ) -> Result<Option<i32>, FlowError> {
         let check_old = input.always_check_old || self.config().old_password_required;
         let input = PasswordChangeInput {
             old_password: input.old_password.as_ref().map(clean_password),
@@ -64,7 +66,9 @@ impl Engine {
         }
         check_new_password(&input.new_password1, &input.new_password2, "new_password2", user)?;
         let hash = self.hasher().hash(input.new_password1).await?;
-        let (engine, user_id, seen, keep) = (self.clone(), user.id, user.auth_epoch, keep.clone());
+        let sign_out = self.config().logout_on_password_change;
+        let keep = if sign_out { Credential::None } else { keep.clone() };
+        let (engine, user_id, seen) = (self.clone(), user.id, user.auth_epoch);
         let (owner, client) = (user.clone(), client.clone());
         self.uncancellable(async move {
             // only if nothing changed the credentials since this request was
@@ -77,7 +81,7 @@ impl Engine {
             engine.end_credentials(user_id, &keep, epoch).await?;
             engine.wake_outbox();
             tracing::info!(user_id, "password changed");
-            Ok(epoch)
+            Ok((!sign_out).then_some(epoch))
         })
         .await
     }

@@ -4,34 +4,36 @@ use crate::core::codes::Problems;
 use crate::core::domain::{check_name, Username};
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
-use crate::core::repo::profiles;
+use crate::core::profile_schema;
+use crate::core::repo::profile_values;
 use crate::core::repo::users::{self, ProfileChanges};
 use crate::core::{codes::Code, Engine};
-use crate::shared::user::{AccountView, ProfileView, UserView};
+use crate::shared::profile::{FieldKind, ProfileView};
+use crate::shared::user::{AccountView, UserView};
 
-/// New values for the editable fields; `None` keeps the current value.
+/// Profile values by field name, as sent (JSON values; a form's as text).
+pub type ProfileValues = Vec<(String, serde_json::Value)>;
+
+/// Uploaded pictures by image field name.
+pub type Images = Vec<(String, Vec<u8>)>;
+
+/// New values for the editable fields; `None` (or a field not given)
+/// keeps the current value.
 #[derive(Default)]
 pub struct ProfileInput {
     pub username: Option<String>,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
-    pub company_name: Option<String>,
-    pub phone_number: Option<String>,
-    pub bio: Option<String>,
-    /// A new avatar (the bytes of an uploaded image), checked with the rest.
-    pub avatar: Option<Vec<u8>>,
-}
-
-/// A field's check: the cleaned value, or the message to show.
-type Check = fn(&str) -> Result<String, Code>;
-
-fn check_len(raw: &str, max: usize) -> Result<String, Code> {
-    crate::core::domain::reject_nul(raw)?;
-    let value = raw.trim();
-    if value.chars().count() > max {
-        return Err(Code::TooLong(max));
-    }
-    Ok(value.to_owned())
+    /// Profile values by field name, as sent: JSON values, or a form's
+    /// text as strings. Fields the schema lacks or makes read-only are
+    /// ignored (as DRF ignores read-only fields).
+    pub profile: ProfileValues,
+    /// New pictures (the bytes of uploaded images) by image field name,
+    /// checked with the rest.
+    pub images: Images,
+    /// A full update (PUT with a `profile`): every required editable field
+    /// must be given.
+    pub full: bool,
 }
 
 /// The public URL of a stored media path.
@@ -79,26 +81,61 @@ impl Engine {
     }
 
     async fn profile_view(&self, user_id: i32) -> Result<ProfileView, FlowError> {
-        let p = profiles::get(self.db(), user_id).await?;
-        Ok(ProfileView {
-            company_name: p.company_name,
-            phone_number: p.phone_number,
-            bio: p.bio,
-            avatar: p.avatar.as_deref().map(media_url),
-        })
+        let stored = profile_values::all(self.db(), user_id).await?;
+        let values = self
+            .config()
+            .profile
+            .fields()
+            .iter()
+            .map(|f| (f.name.clone(), profile_schema::show(f, stored.get(&f.name).map(String::as_str))))
+            .collect();
+        Ok(ProfileView { values })
+    }
+
+    /// Checks profile values against the schema: what to store per field,
+    /// problems added to `errors`. `signup`: the fields asked at sign-up
+    /// (editable or not); otherwise the editable ones.
+    pub(crate) fn check_profile(
+        &self,
+        given: &[(String, serde_json::Value)],
+        signup: bool,
+        full: bool,
+        errors: &mut Problems,
+    ) -> Vec<(String, Option<String>)> {
+        let schema = &self.config().profile;
+        let mut changes = Vec::new();
+        for spec in schema.fields() {
+            let wanted = if signup { spec.signup } else { spec.editable };
+            if !wanted || spec.kind == FieldKind::Image {
+                continue;
+            }
+            match given.iter().find(|(name, _)| *name == spec.name) {
+                Some((_, raw)) => match profile_schema::check(spec, raw) {
+                    Ok(v) => changes.push((spec.name.clone(), v)),
+                    Err(code) => errors.add(&spec.name, code),
+                },
+                None if spec.required && (signup || full) => errors.add(&spec.name, Code::Required),
+                None => {}
+            }
+        }
+        changes
     }
 
     /// A new username, given the current password (djoser's `set_username/`).
     /// The password is checked first, on the account's shared budget.
     ///
     /// # Errors
-    /// `Invalid` on `old_password` (blank, wrong) or `username`; `Throttled`.
+    /// `NotFound` for email-only accounts; `Invalid` on `old_password`
+    /// (blank, wrong) or `username`; `Throttled`.
     pub async fn change_username(
         &self,
         user: User,
         password: secrecy::SecretString,
         username: String,
     ) -> Result<User, FlowError> {
+        if self.config().username == crate::core::config::UsernameMode::None {
+            return Err(FlowError::NotFound);
+        }
         let mut errors = Problems::new();
         super::require_secret(&mut errors, "old_password", &password);
         errors.into_result()?;
@@ -111,7 +148,11 @@ impl Engine {
     /// # Errors
     /// `Invalid` per field; `username` when taken by another account.
     #[tracing::instrument(skip_all, fields(user_id = user.id))]
-    pub async fn update_profile(&self, user: User, input: ProfileInput) -> Result<User, FlowError> {
+    pub async fn update_profile(&self, user: User, mut input: ProfileInput) -> Result<User, FlowError> {
+        if self.config().username == crate::core::config::UsernameMode::None {
+            // email-only accounts: the made-up username is no one's to change
+            input.username = None;
+        }
         let mut errors = Problems::new();
         let mut changes = ProfileChanges::default();
         if let Some(raw) = input.username {
@@ -141,55 +182,35 @@ impl Engine {
                 }
             }
         }
-        let mut profile = profiles::get(self.db(), user.id).await?;
-        let profile_changed = input.company_name.is_some() || input.phone_number.is_some() || input.bio.is_some();
-        let checks: [(&str, Option<String>, &mut String, Check); 3] = [
-            ("company_name", input.company_name, &mut profile.company_name, |r| check_len(r, 100)),
-            // free text, as the user-profile guide's `CharField(max_length=20)`
-            ("phone_number", input.phone_number, &mut profile.phone_number, |r| check_len(r, 20)),
-            ("bio", input.bio, &mut profile.bio, |r| check_len(r, 1000)),
-        ];
-        for (field, raw, slot, check) in checks {
-            if let Some(raw) = raw {
-                match check(&raw) {
-                    Ok(v) => *slot = v,
-                    Err(m) => errors.add(field, m),
-                }
-            }
-        }
-        if let Some(bytes) = &input.avatar {
+        let profile = self.check_profile(&input.profile, false, input.full, &mut errors);
+        let schema = &self.config().profile;
+        let images: Vec<(String, Vec<u8>)> = input
+            .images
+            .into_iter()
+            .filter(|(name, _)| schema.get(name).is_some_and(|f| f.kind == FieldKind::Image && f.editable))
+            .collect();
+        for (name, bytes) in &images {
             if let Err(m) = self.check_avatar(bytes) {
-                errors.add("avatar", m);
+                errors.add(name, m);
             }
         }
         errors.into_result()?;
+        let profile_changed = !profile.is_empty();
         let user_changed = changes.username.is_some() || changes.first_name.is_some() || changes.last_name.is_some();
         let txn = sea_orm::TransactionTrait::begin(self.db()).await?;
         let user = users::update_profile(&txn, user, changes).await?;
         if profile_changed {
-            profiles::save_details(&txn, profile).await?;
+            profile_values::save(&txn, user.id, &profile).await?;
         }
         // an empty PATCH is no event (webhooks go out only for a change)
-        if user_changed || profile_changed || input.avatar.is_some() {
+        if user_changed || profile_changed || !images.is_empty() {
             self.queue_webhook(&txn, "user.updated", Some(user.id), &[]).await?;
         }
         txn.commit().await?;
         self.account_changed(user.id).await;
-        if let Some(bytes) = input.avatar {
-            self.set_avatar(&user, &bytes).await?;
+        for (name, bytes) in images {
+            self.set_image(&user, &name, &bytes).await?;
         }
         Ok(user)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn phone_numbers_are_free_text_up_to_20() {
-        assert_eq!(check_len(" +44 (0)20 7946-0958 ", 20).as_deref(), Ok("+44 (0)20 7946-0958"));
-        assert_eq!(check_len("ext. 12 (ask Ann)", 20).as_deref(), Ok("ext. 12 (ask Ann)"));
-        assert_eq!(check_len("123456789012345678901", 20), Err(Code::TooLong(20)));
     }
 }

@@ -10,7 +10,7 @@ use crate::core::domain::{
 use crate::core::entities::user::Model as User;
 use crate::core::error::FlowError;
 use crate::core::repo::users::{self, NewUser};
-use crate::core::{codes::Code, config::VerificationMode, Engine};
+use crate::core::{codes::Code, config::UsernameMode, config::VerificationMode, Engine};
 use sea_orm::TransactionTrait;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -22,6 +22,9 @@ pub struct SignupInput {
     /// Optional names (django-rest-registration's `register/` takes them).
     pub first_name: String,
     pub last_name: String,
+    /// The profile fields sign-up asks for (`signup = true` in the schema),
+    /// by name, as sent; others are ignored.
+    pub profile: Vec<(String, serde_json::Value)>,
     pub client: Client,
     /// The links the verification email carries (`None`: the default ones).
     pub links: Option<LinkTemplates>,
@@ -39,15 +42,40 @@ struct ValidSignup {
     email: EmailAddress,
     password: SecretString,
     names: [String; 2],
+    profile: Vec<(String, Option<String>)>,
+}
+
+/// A username base from an address's local part, made valid.
+pub(crate) fn username_from_email(email: &EmailAddress) -> String {
+    let local = email.as_str().split('@').next().unwrap_or("user");
+    let cleaned: String =
+        local.chars().map(|c| if c.is_alphanumeric() || ".+-_".contains(c) { c } else { '_' }).take(140).collect();
+    if cleaned.is_empty() {
+        "user".to_owned()
+    } else {
+        cleaned
+    }
 }
 
 impl Engine {
     async fn validate_signup(&self, input: SignupInput) -> Result<ValidSignup, FlowError> {
         let mut errors = Problems::new();
-        let username =
-            Username::parse(&input.username).map_err(|ms| ms.into_iter().for_each(|m| errors.add("username", m))).ok();
         let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
-        if let Some(u) = &username {
+        // email-only accounts, or an optional username left out: one is
+        // made from the address (hidden when accounts have none)
+        let made = match self.config().username {
+            UsernameMode::None => true,
+            UsernameMode::Optional => input.username.trim().is_empty(),
+            UsernameMode::Required => false,
+        };
+        let username = match (&email, made) {
+            (Some(e), true) => Username::parse(&self.free_username(&username_from_email(e), e).await?).ok(),
+            (None, true) => None,
+            (_, false) => Username::parse(&input.username)
+                .map_err(|ms| ms.into_iter().for_each(|m| errors.add("username", m)))
+                .ok(),
+        };
+        if let Some(u) = username.as_ref().filter(|_| !made) {
             if users::by_username(self.db(), &u.canonical()).await?.is_some() {
                 errors.add("username", Code::UsernameTaken);
             } else if let Err(m) = u.check_owner(email.as_ref().map_or(input.email.as_str(), EmailAddress::as_str)) {
@@ -68,6 +96,7 @@ impl Engine {
                 Err(m) => errors.add(field, m),
             }
         }
+        let profile = self.check_profile(&input.profile, true, true, &mut errors);
         let (password1, password2) = (clean_password(&input.password1), clean_password(&input.password2));
         if password1.expose_secret().is_empty() {
             errors.add("password1", Code::Blank);
@@ -95,7 +124,7 @@ impl Engine {
             return Err(FlowError::non_field(m));
         }
         match (username, email) {
-            (Some(username), Some(email)) => Ok(ValidSignup { username, email, password: password1, names }),
+            (Some(username), Some(email)) => Ok(ValidSignup { username, email, password: password1, names, profile }),
             _ => Err(anyhow::anyhow!("signup validated without username or email").into()),
         }
     }
@@ -122,6 +151,7 @@ impl Engine {
         };
         let txn = self.db().begin().await?;
         let user = users::insert(&txn, new, self.now()).await?;
+        crate::core::repo::profile_values::save(&txn, user.id, &valid.profile).await?;
         if mode != VerificationMode::None {
             let links = links.as_ref().unwrap_or(&self.config().links);
             self.send_verification(&txn, &user, links).await?;

@@ -8,7 +8,7 @@ pub mod mfa;
 pub mod one_time_tokens;
 pub mod outbox;
 pub mod passkeys;
-pub mod profiles;
+pub mod profile_values;
 pub mod rate_limits;
 pub mod refresh_tokens;
 pub mod sessions;

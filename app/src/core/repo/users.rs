@@ -207,3 +207,21 @@ impl From<WriteError> for crate::core::FlowError {
         }
     }
 }
+
+/// The accounts the profile directory lists (active; verified too when
+/// `verified_only`), by id, and how many there are in all.
+pub async fn listed(
+    db: &impl ConnectionTrait,
+    verified_only: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<User>, u64), DbErr> {
+    use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
+    let mut q = Users::find().filter(Column::IsActive.eq(true));
+    if verified_only {
+        q = q.filter(Column::EmailVerified.eq(true));
+    }
+    let count = q.clone().count(db).await?;
+    let rows = q.order_by_asc(Column::Id).offset(offset).limit(limit).all(db).await?;
+    Ok((rows, count))
+}

@@ -100,7 +100,7 @@ pub fn ServiceStatus() -> impl IntoView {
                 ctx.account.await.is_err().then(|| view! {
                     <section class="card" role="alert" data-testid="unavailable">
                         <h1>"Temporarily unavailable"</h1>
-                        <p>"Latchkey cannot reach its database right now. Nothing you saved is lost."</p>
+                        <p>{format!("{} cannot reach its database right now. Nothing you saved is lost.", crate::shared::site::Site::current().site_name)}</p>
                         <p><a class="button" href="" data-testid="try-again">"Try again"</a></p>
                     </section>
                 })

@@ -3,4 +3,5 @@
 pub mod account;
 pub mod form;
 pub mod nav;
+pub mod profile_fields;
 pub mod social;

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 #[component]
 pub fn ActivityPage() -> impl IntoView {
     view! {
-        <Title text="Security activity · Latchkey"/>
+        <Title text="Security activity"/>
         <RequireAccount render=|_| view! { <ActivityList/> }/>
     }
 }

@@ -49,7 +49,7 @@ fn Reauthenticate(back: String) -> impl IntoView {
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     view! {
-        <Title text="Accounts · Admin · Latchkey"/>
+        <Title text="Accounts · Admin"/>
         <RequireAccount render=|_| view! { <UserList/> }/>
     }
 }
@@ -171,7 +171,7 @@ fn UserRow(u: AdminUserItem) -> impl IntoView {
 #[component]
 pub fn AdminUserPage() -> impl IntoView {
     view! {
-        <Title text="Account · Admin · Latchkey"/>
+        <Title text="Account · Admin"/>
         <RequireAccount render=|_| view! { <UserDetail/> }/>
     }
 }
@@ -311,7 +311,7 @@ fn EventList(events: Vec<ActivityItem>) -> impl IntoView {
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
     view! {
-        <Title text="Audit trail · Admin · Latchkey"/>
+        <Title text="Audit trail · Admin"/>
         <RequireAccount render=|_| view! { <AuditList/> }/>
     }
 }

@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn EmailChangePage() -> impl IntoView {
     view! {
-        <Title text="Change your email · Latchkey"/>
+        <Title text="Change your email"/>
         <RequireAccount render=|account: AccountView| view! { <EmailChangeForm current=account.user.email/> }/>
     }
 }
@@ -50,10 +50,10 @@ pub fn ConfirmEmailChangePage() -> impl IntoView {
     let action = ServerAction::<ConfirmEmailChange>::new();
     let state = use_form_state(move || action.value().get());
     view! {
-        <Title text="Confirm your new email · Latchkey"/>
+        <Title text="Confirm your new email"/>
         <section class="card" data-testid="email-change-result">
             <h1>"Confirm your new email address"</h1>
-            <p>"Press the button to make this address the one your Latchkey account uses. If you did not ask for this, close this page: nothing changes until you confirm."</p>
+            <p>{format!("Press the button to make this address the one your {} account uses. If you did not ask for this, close this page: nothing changes until you confirm.", crate::shared::site::Site::current().site_name)}</p>
             <Suspense fallback=|| ()>
                 <ActionForm action=action attr:data-testid="email-change-confirm-form">
                     <FormErrors state hidden=&["key"]/>

@@ -8,9 +8,9 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     view! {
-        <Title text="Latchkey"/>
+        <Title text=""/>
         <section class="card" data-testid="home">
-            <h1>"Welcome to Latchkey"</h1>
+            <h1>{format!("Welcome to {}", crate::shared::site::Site::current().site_name)}</h1>
             <Notice/>
             <p>"Self-hosted accounts: sign up, verify your email, log in, and manage your profile."</p>
             <p class="actions">

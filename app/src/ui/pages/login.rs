@@ -17,7 +17,7 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
-        <Title text="Log in · Latchkey"/>
+        <Title text="Log in"/>
         <RedirectSignedIn/>
         <section class="card">
             <h1>"Log in"</h1>
@@ -26,7 +26,7 @@ pub fn LoginPage() -> impl IntoView {
                 <ActionForm action=action attr:data-testid="login-form" attr:novalidate="true">
                     <FormErrors state/>
                     <input type="hidden" name="next" value=next/>
-                    <Field name="login" label="Username or email" state autocomplete="username webauthn"/>
+                    <Field name="login" label=crate::shared::site::Site::current().login_label() state autocomplete="username webauthn"/>
                     <Field name="password" label="Password" kind="password" state autocomplete="current-password"/>
                     <p class="actions">
                         <Submit label="Log in" pending=action.pending()/>

@@ -17,7 +17,7 @@ pub fn LoginVerifyPage() -> impl IntoView {
     let query = use_query_map();
     let recovery = move || query.read().get("recovery").is_some();
     view! {
-        <Title text="Two-factor sign-in · Latchkey"/>
+        <Title text="Two-factor sign-in"/>
         <section class="card">
             <h1>"Two-factor sign-in"</h1>
             <Suspense fallback=|| ()>

@@ -9,6 +9,7 @@ pub mod login_verify;
 pub mod passkeys;
 pub mod password_change;
 pub mod password_reset;
+pub mod people;
 pub mod profile;
 pub mod sessions;
 pub mod signup;

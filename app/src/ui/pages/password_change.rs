@@ -10,7 +10,7 @@ use leptos_meta::Title;
 #[component]
 pub fn PasswordChangePage() -> impl IntoView {
     view! {
-        <Title text="Change your password · Latchkey"/>
+        <Title text="Change your password"/>
         <RequireAccount render=|_| view! { <PasswordChangeForm/> }/>
     }
 }

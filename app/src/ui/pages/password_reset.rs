@@ -12,7 +12,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let action = ServerAction::<ForgotPassword>::new();
     let state = use_form_state(move || action.value().get());
     view! {
-        <Title text="Forgot your password · Latchkey"/>
+        <Title text="Forgot your password"/>
         <section class="card">
             <h1>"Forgot your password?"</h1>
             <Notice/>
@@ -38,7 +38,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
     let state = use_form_state(move || action.value().get());
     view! {
-        <Title text="Choose a new password · Latchkey"/>
+        <Title text="Choose a new password"/>
         <section class="card">
             <h1>"Choose a new password"</h1>
             <Suspense fallback=|| ()>

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     view! {
-        <Title text="Your sessions · Latchkey"/>
+        <Title text="Your sessions"/>
         <RequireAccount render=|_| view! { <SessionList/> }/>
     }
 }

@@ -55,7 +55,7 @@ pub fn TwoFactorSection() -> impl IntoView {
 #[component]
 pub fn TwoFactorSetupPage() -> impl IntoView {
     view! {
-        <Title text="Turn on two-factor authentication · Latchkey"/>
+        <Title text="Turn on two-factor authentication"/>
         <RequireAccount render=|_| view! { <TotpSetup/> }/>
     }
 }
@@ -105,7 +105,7 @@ fn TotpSetup() -> impl IntoView {
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
     view! {
-        <Title text="Recovery codes · Latchkey"/>
+        <Title text="Recovery codes"/>
         <RequireAccount render=|_| view! { <RecoveryCodes/> }/>
     }
 }

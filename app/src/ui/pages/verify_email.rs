@@ -13,7 +13,7 @@ pub fn CheckEmailPage() -> impl IntoView {
     let action = ServerAction::<ResendVerification>::new();
     let state = use_form_state(move || action.value().get());
     view! {
-        <Title text="Check your email · Latchkey"/>
+        <Title text="Check your email"/>
         <section class="card">
             <h1>"Check your email"</h1>
             <Notice/>
@@ -39,10 +39,10 @@ pub fn VerifyEmailPage() -> impl IntoView {
     let action = ServerAction::<VerifyEmail>::new();
     let state = use_form_state(move || action.value().get());
     view! {
-        <Title text="Verify your email · Latchkey"/>
+        <Title text="Verify your email"/>
         <section class="card" data-testid="verify-result">
             <h1>"Confirm your email address"</h1>
-            <p>"Press the button to confirm that this address is yours. If you did not sign up for Latchkey, close this page: nothing happens until you confirm."</p>
+            <p>{format!("Press the button to confirm that this address is yours. If you did not sign up for {}, close this page: nothing happens until you confirm.", crate::shared::site::Site::current().site_name)}</p>
             <Suspense fallback=|| ()>
                 <ActionForm action=action attr:data-testid="verify-form">
                     <FormErrors state hidden=&["key"]/>

@@ -1,17 +1,16 @@
-//! `profiles`: company, phone, bio and avatar of a user.
+//! `profile_values`: one profile field's value for one user, as text (see
+//! `core::profile_schema`).
 
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "profiles")]
+#[sea_orm(table_name = "profile_values")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: i32,
-    pub company_name: String,
-    pub phone_number: String,
-    pub bio: String,
-    /// Path under the media directory, e.g. `avatars/7-abc.png`.
-    pub avatar: Option<String>,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub field: String,
+    pub value: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
