@@ -65,6 +65,26 @@ async fn read_limited(body: Body) -> Read {
     }
 }
 
+/// A form whose fields do not fit the function's arguments (a tampered
+/// post: `profile=x` where `profile[...]` fields belong) is the client's
+/// mistake: 400, not the 500 the server-function machinery answers.
+async fn arguments_refused(res: Response) -> Response {
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR || !res.headers().contains_key("serverfnerror") {
+        return res;
+    }
+    use http_body_util::BodyExt;
+    let (parts, body) = res.into_parts();
+    let Ok(collected) = http_body_util::Limited::new(body, 64 * 1024).collect().await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "detail": "Something went wrong." }))).into_response();
+    };
+    let bytes = collected.to_bytes();
+    if bytes.starts_with(b"Args|") {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "detail": "The form's fields could not be read." })))
+            .into_response();
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 pub async fn server_functions(req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with(app::api::PREFIX) {
         return next.run(req).await;
@@ -77,7 +97,7 @@ pub async fn server_functions(req: Request, next: Next) -> Response {
     }
     let (parts, body) = req.into_parts();
     match read_limited(body).await {
-        Read::Whole(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Read::Whole(bytes) => arguments_refused(next.run(Request::from_parts(parts, Body::from(bytes))).await).await,
         Read::TooLarge => too_large(wants_html),
         Read::Broken => {
             (StatusCode::BAD_REQUEST, Json(json!({ "detail": "The request body could not be read." }))).into_response()

@@ -466,6 +466,18 @@ impl Settings {
         engine.media_dir = src.get("LATCHKEY_MEDIA_DIR").map(PathBuf::from).unwrap_or_else(|| data_dir.join("media"));
         engine.avatar_max_bytes = src.parse("LATCHKEY_AVATAR_MAX_BYTES", engine.avatar_max_bytes)?;
         engine.providers = providers(src)?;
+        if let Some(f) = engine
+            .profile
+            .fields()
+            .iter()
+            .find(|f| f.required && f.signup && !f.editable)
+            .filter(|_| !engine.providers.is_empty())
+        {
+            bail!(
+                "[[profile.fields]] {:?} is required, asked at sign-up and not editable, but a social sign-up asks nothing: make it editable, or optional",
+                f.name
+            );
+        }
         engine.webhooks = webhooks(src.get("LATCHKEY_WEBHOOKS").as_deref())?;
         let limits = &mut engine.rate_limits;
         limits.login_per_ip = src.parse("LATCHKEY_RATE_LOGIN_IP", limits.login_per_ip)?;

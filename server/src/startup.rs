@@ -118,8 +118,6 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts/{provider}/login/", axum::routing::get(social::start))
         .route("/accounts/{provider}/login/callback", axum::routing::get(social::callback))
         .route("/accounts/{provider}/login/callback/", axum::routing::get(social::callback))
-        .route(crate::branding::STYLESHEET, axum::routing::get(crate::branding::stylesheet))
-        .route(crate::branding::LOGO, axum::routing::get(crate::branding::logo))
         .route(app::shared::routes::RECOVERY_CODES_TXT, axum::routing::get(crate::downloads::recovery_codes))
         .route(
             app::shared::routes::AVATAR_UPLOAD,
@@ -152,6 +150,12 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(body_limit::server_functions))
         .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::guard))
         .layer(sessions)
+        // the site's look is the same for everyone: no session read, no cookie set
+        .merge(
+            Router::new()
+                .route(crate::branding::STYLESHEET, axum::routing::get(crate::branding::stylesheet))
+                .route(crate::branding::LOGO, axum::routing::get(crate::branding::logo)),
+        )
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(Duration::from_secs(state.settings.body_timeout_secs)))
         // the whole request, however slowly its body drips in
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

@@ -194,6 +194,16 @@ impl Engine {
         &self.inner.cfg
     }
 
+    /// The name a user is known by: the username, or the address for
+    /// email-only accounts (their username is made up and hidden).
+    pub fn public_name<'a>(&self, user: &'a crate::core::entities::user::Model) -> &'a str {
+        if self.config().username == crate::core::config::UsernameMode::None {
+            &user.email
+        } else {
+            &user.username
+        }
+    }
+
     /// How many passwords were checked against a stored hash so far.
     pub fn password_checks(&self) -> u64 {
         self.inner.hasher.checks()
@@ -250,6 +260,14 @@ impl Engine {
         link: Option<&str>,
         vars: &[(&str, &str)],
     ) -> Result<(), crate::core::FlowError> {
+        // email-only accounts: their made-up username means nothing to them
+        let greeting: Vec<(&str, &str)>;
+        let vars = if self.config().username == crate::core::config::UsernameMode::None {
+            greeting = vars.iter().map(|(n, v)| if *n == "username" { (*n, to) } else { (*n, *v) }).collect();
+            &greeting[..]
+        } else {
+            vars
+        };
         let email = self.inner.templates.render(kind, to, link, vars)?;
         let content = Content { subject: email.subject, text: email.text, html: email.html, link: email.link };
         let sealed = self.inner.content_sealer.seal(&content, to)?;

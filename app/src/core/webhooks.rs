@@ -144,8 +144,9 @@ impl Engine {
             Some(id) => users::by_id(conn, id).await?,
             None => None,
         };
+        let hide_username = self.config().username == crate::core::config::UsernameMode::None;
         let user = user.map(|u| {
-            serde_json::json!({
+            let mut body = serde_json::json!({
                 "id": u.id,
                 "username": u.username,
                 "email": u.email,
@@ -154,7 +155,11 @@ impl Engine {
                 "is_staff": u.is_staff,
                 "first_name": u.first_name,
                 "last_name": u.last_name,
-            })
+            });
+            if let (true, Some(map)) = (hide_username, body.as_object_mut()) {
+                map.remove("username");
+            }
+            body
         });
         let detail: serde_json::Map<String, serde_json::Value> =
             detail.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect();

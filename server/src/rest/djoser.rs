@@ -127,10 +127,19 @@ async fn me(State(state): State<AppState>, authed: Authed) -> Result<Json<serde_
 /// PUT/PATCH `users/me/`: the username is read-only (djoser's `LOGIN_FIELD`);
 /// an address changes only through the confirm-first email change; a custom
 /// schema's `profile` may change.
-async fn me_update(State(state): State<AppState>, authed: Authed, mut p: Payload) -> Result<Response> {
+async fn me_update(state: State<AppState>, authed: Authed, p: Payload) -> Result<Response> {
+    me_change(state, authed, p, false).await
+}
+
+/// PUT `users/me/`: as PATCH, and a `profile` must carry its required fields.
+async fn me_put(state: State<AppState>, authed: Authed, p: Payload) -> Result<Response> {
+    me_change(state, authed, p, true).await
+}
+
+async fn me_change(State(state): State<AppState>, authed: Authed, mut p: Payload, full: bool) -> Result<Response> {
     let email = p.optional("email");
     let nested = match profile_fields::custom_update(&state, &mut p) {
-        Ok(nested) => nested,
+        Ok(nested) => nested.map(|n| app::core::flows::profile::ProfileInput { full, ..n }),
         Err(shape) => return Ok(profile_fields::nest_errors(&state, p.into_errors(), Some(shape))),
     };
     p.finish()?;
@@ -186,6 +195,11 @@ async fn by_id_get(state: State<AppState>, authed: Authed, Path(id): Path<String
 async fn by_id_update(state: State<AppState>, authed: Authed, Path(id): Path<String>, p: Payload) -> Result<Response> {
     own_id(&authed, &id).await?;
     me_update(state, authed, p).await
+}
+
+async fn by_id_put(state: State<AppState>, authed: Authed, Path(id): Path<String>, p: Payload) -> Result<Response> {
+    own_id(&authed, &id).await?;
+    me_put(state, authed, p).await
 }
 
 async fn by_id_delete(
@@ -416,10 +430,13 @@ async fn jwt_create(
     session: Session,
     mut p: Payload,
 ) -> Result<Response> {
-    let username = p.required("username");
+    // djoser's LOGIN_FIELD: the email for a deployment that logs in by email
+    let by_email = state.engine.config().login_method == app::core::config::LoginMethod::Email;
+    let login = p.required(if by_email { "email" } else { "username" });
     let password = p.secret("password");
     p.finish()?;
-    let input = LoginInput { username: Some(username), email: None, password, client: client.clone() };
+    let (username, email) = if by_email { (None, Some(login)) } else { (Some(login), None) };
+    let input = LoginInput { username, email, password, client: client.clone() };
     let user = match state.engine.login(input).await {
         Ok(SignIn::Done(user)) => user,
         Ok(SignIn::SecondFactorRequired(_)) => {
@@ -469,9 +486,9 @@ pub fn router() -> Router<AppState> {
         ("/users/reset_username/", post(reset_username)),
         ("/users/reset_username_confirm/", post(reset_username_confirm)),
         ("/users/", post(create).get(list)),
-        ("/users/{id}/", get(by_id_get).put(by_id_update).patch(by_id_update).delete(by_id_delete)),
+        ("/users/{id}/", get(by_id_get).put(by_id_put).patch(by_id_update).delete(by_id_delete)),
         ("/users/set_username/", post(set_username)),
-        ("/users/me/", get(me).put(me_update).patch(me_update).delete(me_delete)),
+        ("/users/me/", get(me).put(me_put).patch(me_update).delete(me_delete)),
         ("/users/activation/", post(activation)),
         ("/users/resend_activation/", post(resend_activation)),
         ("/users/set_password/", post(set_password)),

@@ -9,6 +9,7 @@ use app::core::flows::password_change::PasswordChangeInput;
 use app::core::flows::password_reset::ResetConfirmInput;
 use app::dialects::dj_rest_auth as messages;
 use axum::extract::State;
+use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::{json, Value};
 
@@ -18,7 +19,7 @@ pub async fn change(
     authed: Authed,
     session: tower_sessions::Session,
     mut p: Payload,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<axum::response::Response> {
     let old_password = if state.engine.config().old_password_required {
         Some(p.secret("old_password"))
     } else {
@@ -33,7 +34,12 @@ pub async fn change(
     p.finish()?;
     let epoch = state.engine.change_password(&authed.user, input, &authed.credential, &client).await?;
     authed.keep_session(&session, epoch).await?;
-    Ok(Json(json!({ "detail": messages::PASSWORD_SAVED })))
+    let mut res = Json(json!({ "detail": messages::PASSWORD_SAVED })).into_response();
+    if epoch.is_none() && state.settings.jwt_cookies {
+        // signed out: the browser's JWT cookies go too (as logout/ clears them)
+        super::jwt_cookies::clear(res.headers_mut(), state.settings.secure_cookies());
+    }
+    Ok(res)
 }
 
 pub async fn reset(

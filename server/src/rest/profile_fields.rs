@@ -9,7 +9,7 @@ use app::core::codes::{Code, Problems};
 use app::core::flows::profile::{Images, ProfileValues};
 use app::dialects::dj_rest_auth as messages;
 use app::shared::errors::NON_FIELD;
-use app::shared::profile::{FieldKind, ProfileView};
+use app::shared::profile::{FieldKind, FieldSpec, ProfileView};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,24 +17,18 @@ use serde_json::{json, Map, Value};
 
 /// The `profile` object: every field of the schema, pictures absolute.
 pub fn to_json(state: &AppState, profile: &ProfileView) -> Value {
-    let base = &state.engine.config().public_url;
-    let mut out = Map::new();
-    for spec in state.engine.config().profile.fields() {
-        let value = profile.values.get(&spec.name).cloned().unwrap_or(Value::Null);
-        let value = match (spec.kind, value) {
-            (FieldKind::Image, Value::String(path)) => Value::String(format!("{base}{path}")),
-            (_, v) => v,
-        };
-        out.insert(spec.name.clone(), value);
-    }
-    Value::Object(out)
+    json_of(state, profile, |_| true)
 }
 
 /// A directory entry's `profile`: the public fields only.
 pub fn public_json(state: &AppState, profile: &ProfileView) -> Value {
+    json_of(state, profile, |f| f.public)
+}
+
+fn json_of(state: &AppState, profile: &ProfileView, shown: impl Fn(&FieldSpec) -> bool) -> Value {
     let base = &state.engine.config().public_url;
     let mut out = Map::new();
-    for spec in state.engine.config().profile.fields().iter().filter(|f| f.public) {
+    for spec in state.engine.config().profile.fields().iter().filter(|f| shown(f)) {
         let value = profile.values.get(&spec.name).cloned().unwrap_or(Value::Null);
         let value = match (spec.kind, value) {
             (FieldKind::Image, Value::String(path)) => Value::String(format!("{base}{path}")),

@@ -262,7 +262,8 @@ async fn profile(State(state): State<AppState>, authed: Authed) -> Result<Json<s
 /// `id` and `email` are read-only, as in the package.
 async fn profile_update(state: &AppState, authed: Authed, mut p: Payload, partial: bool) -> Result<Response> {
     settings(state)?;
-    let username = if partial { p.optional("username") } else { Some(p.required("username")) };
+    let usernames = state.engine.config().username != app::core::config::UsernameMode::None;
+    let username = if partial || !usernames { p.optional("username") } else { Some(p.required("username")) };
     let (first_name, last_name) = (p.optional("first_name"), p.optional("last_name"));
     let nested = match profile_fields::custom_update(state, &mut p) {
         Ok(nested) => nested.map(|n| ProfileInput { full: !partial, ..n }),

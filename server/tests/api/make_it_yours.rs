@@ -28,8 +28,33 @@ async fn email_only_accounts_through_every_door(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
+    let mail = app.smtp.wait_for_subject("ada@example.com", "Confirm your email address", 1).await;
+    assert!(
+        mail.text.starts_with("Hello ada@example.com,"),
+        "greeted by the address, not a made-up name: {}",
+        mail.text
+    );
     let key = app.verification_key("ada@example.com", 1).await;
     assert_eq!(app.post("/registration/verify-email/", json!({"key": key})).await.status, 200);
+    // djoser's JWT door logs in by the email, its LOGIN_FIELD here
+    let r = app
+        .request(
+            &app.http,
+            Method::POST,
+            "/auth/jwt/create/",
+            Some(json!({"email": "ada@example.com", "password": PASSWORD})),
+            &Auth::None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // django-rest-registration's PUT profile/ asks for no username
+    let r = app.post("/login/", json!({"email": "ada@example.com", "password": PASSWORD})).await;
+    let rr_auth = app.auth_from(&r);
+    let r = app
+        .request(&app.http, Method::PUT, "/api/v1/accounts/profile/", Some(json!({"first_name": "Ada"})), &rr_auth)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.get("username").is_none());
     let r = app.post("/login/", json!({"email": "ada@example.com", "password": PASSWORD})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let auth = app.auth_from(&r);
@@ -103,7 +128,7 @@ async fn an_optional_username_is_made_when_left_out(b: Backend) {
     assert_eq!(r.status, 200, "{}", r.body);
     let auth = app.auth_from(&r);
     let name = app.get_user(&auth).await.str("username");
-    assert!(name.starts_with("ada") && name != "ada", "made from the address, not someone else's: {name}");
+    assert!(name.starts_with("user-") && !name.contains("ada"), "made up, saying nothing about the address: {name}");
     // one given is still checked
     let r = app
         .post(
@@ -197,6 +222,15 @@ async fn pages_carry_the_sites_name_colour_and_logo(b: Backend) {
     assert!(body.contains("--primary: #0a7d3b") && body.contains(".card { border-radius: 0; }"), "{body}");
     let res = app.http.get(format!("{}/branding.css?v=old", app.base)).send().await.expect("get");
     assert_eq!(res.headers()["cache-control"], "no-cache", "an old version is not kept for a year");
+    // what a shared cache keeps for a year never signs anyone out
+    let res = app
+        .http
+        .get(format!("{}/branding.css?v={sheet}", app.base))
+        .header("cookie", "latchkey_session=stale")
+        .send()
+        .await
+        .expect("get");
+    assert!(res.headers().get("set-cookie").is_none(), "{:?}", res.headers());
     let res = app.http.get(format!("{}/branding/logo", app.base)).send().await.expect("get");
     assert_eq!(res.headers()["content-type"], "image/svg+xml");
     assert!(res.headers()["content-security-policy"].to_str().unwrap_or_default().contains("sandbox"));
@@ -245,6 +279,20 @@ async fn a_password_change_can_sign_out_its_own_session_too(b: Backend) {
     let r = app.call_with(&browser, Method::POST, "/password/change/", Some(change), &Auth::None).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(app.call_with(&browser, Method::GET, "/user/", None, &Auth::None).await.status, 401);
+    // with JWT cookies, the browser's cookies go too
+    let app = TestApp::spawn(
+        Opts::new(&b).mode("jwt").env("LATCHKEY_LOGOUT_ON_PASSWORD_CHANGE", "true").env("LATCHKEY_JWT_COOKIES", "true"),
+    )
+    .await;
+    app.signup_verified("ada", "ada@example.com").await;
+    let r = app.post("/login/", json!({"username": "ada", "password": PASSWORD})).await;
+    let auth = app.auth_from(&r);
+    let change =
+        json!({"old_password": PASSWORD, "new_password1": "Fresh-Latch-42", "new_password2": "Fresh-Latch-42"});
+    let r = app.post_auth("/password/change/", change, &auth).await;
+    let cleared: Vec<String> =
+        r.headers.get_all("set-cookie").iter().map(|v| v.to_str().unwrap_or("").to_owned()).collect();
+    assert!(cleared.iter().any(|c| c.starts_with("latchkey-auth=") && c.contains("Max-Age=0")), "{cleared:?}");
     // the default keeps the caller signed in
     let app = TestApp::spawn(Opts::new(&b)).await;
     app.signup_verified("ada", "ada@example.com").await;

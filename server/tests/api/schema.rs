@@ -16,7 +16,9 @@ cases!(
     the_directory_lists_public_fields_only,
     the_directory_is_off_by_default_and_members_only_when_asked,
     existing_profile_values_move_to_the_new_storage,
-    broken_schemas_stop_start_up
+    broken_schemas_stop_start_up,
+    a_picture_swap_deletes_only_the_owners_files,
+    djoser_put_needs_the_required_fields
 );
 
 /// A school's schema: the djoser tutorial's role, a birthday, a newsletter
@@ -92,6 +94,32 @@ async fn sign_up_with_the_schemas_fields(b: Backend) {
         )
     );
     assert_eq!(app.login("bob", PASSWORD).await.status, 400, "nothing was created");
+    // the page's form, tampered with: a 400, not the server-function machinery's 500
+    for tampered in ["profile=x", "profile[a][b]=1", "page=-1"] {
+        let r = app
+            .http
+            .post(format!("{}/fn/signup", app.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("email=c%40example.com&password1=x&password2=x&{tampered}"))
+            .send()
+            .await
+            .expect("post");
+        let status = r.status().as_u16();
+        let body: Value = r.json().await.unwrap_or_default();
+        assert!(status == 400 || status == 200, "{tampered}: {status} {body}");
+        if status == 400 {
+            assert_eq!(body["detail"], "The form's fields could not be read.");
+        }
+    }
+    let r = app
+        .http
+        .post(format!("{}/fn/signup", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("email=c%40example.com&password1=x&password2=x&profile=x")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 400);
 }
 
 async fn every_kind_is_checked(b: Backend) {
@@ -305,6 +333,28 @@ async fn the_directory_lists_public_fields_only(b: Backend) {
     for bad in ["0", "-1", "x", "99999999999999999999"] {
         assert_eq!(app.call(Method::GET, &format!("/profiles/?page={bad}"), None, &Auth::None).await.status, 404);
     }
+    // a page number past any database's integers is a 404 everywhere, never a dropped connection
+    let huge = "18446744073709551615";
+    let r = app.call(Method::GET, &format!("/profiles/?page={huge}"), None, &Auth::None).await;
+    assert_eq!(r.status, 404);
+    let page = app.http.get(format!("{}/people?page={huge}", app.base)).send().await.expect("no panic");
+    assert_eq!(page.status().as_u16(), 404);
+    let r = app
+        .http
+        .post(format!("{}/fn/list_people", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("page={huge}"))
+        .send()
+        .await
+        .expect("no panic");
+    assert!(r.status().as_u16() < 500, "{}", r.status());
+    // staff are never listed (the directory is no list of admin logins)
+    app.engine
+        .create_staff("root", "root@example.com", secrecy::SecretString::from(PASSWORD.to_owned()))
+        .await
+        .expect("staff");
+    assert_eq!(app.call(Method::GET, "/profiles/", None, &Auth::None).await.body["count"], 1);
+    assert_eq!(app.call(Method::GET, "/profiles/root/", None, &Auth::None).await.status, 404);
     // the page shows the same, and no private field
     let html = app.http.get(format!("{}/people", app.base)).send().await.expect("get").text().await.expect("text");
     assert!(html.contains("ada") && html.contains("Hilltop"), "{html}");
@@ -399,4 +449,83 @@ async fn broken_schemas_stop_start_up(b: Backend) {
         let err = TestApp::try_spawn(Opts::new(&b).env("LATCHKEY_PROFILE_FIELDS", fields)).await.err();
         assert!(err.as_deref().is_some_and(|e| e.contains(says)), "{fields}: {err:?}");
     }
+    // a social sign-up asks nothing, so a required field nobody may fill later cannot be
+    let fixed = r#"[{"name": "x", "type": "text", "required": true, "signup": true, "editable": false}]"#;
+    assert!(TestApp::try_spawn(Opts::new(&b).env("LATCHKEY_PROFILE_FIELDS", fixed)).await.is_ok());
+    let social = Opts::new(&b)
+        .env("LATCHKEY_PROFILE_FIELDS", fixed)
+        .env("LATCHKEY_GITHUB_CLIENT_ID", "c")
+        .env("LATCHKEY_GITHUB_CLIENT_SECRET", "s");
+    let err = TestApp::try_spawn(social).await.err().unwrap_or_default();
+    assert!(err.contains("social sign-up"), "{err}");
+}
+
+/// A text value naming someone else's picture, in a field that later
+/// becomes an image field, is not a licence to delete that picture.
+async fn a_picture_swap_deletes_only_the_owners_files(b: Backend) {
+    let media = tempfile::tempdir().expect("media");
+    let before = r#"[{"name": "avatar", "type": "image"}, {"name": "pic", "type": "text", "max_length": 200}]"#;
+    let app = TestApp::spawn(
+        Opts::new(&b)
+            .env("LATCHKEY_PROFILE_FIELDS", before)
+            .env("LATCHKEY_MEDIA_DIR", media.path().display().to_string()),
+    )
+    .await;
+    app.signup_verified("bob", "bob@example.com").await;
+    let bob = app.login_auth("bob", PASSWORD).await;
+    let Auth::Token(key) = &bob else { panic!("token mode") };
+    let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
+    let form = reqwest::multipart::Form::new().part("avatar", reqwest::multipart::Part::bytes(png.clone()));
+    let res = app
+        .http
+        .post(format!("{}/api/auth/user/avatar/", app.base))
+        .header("Authorization", format!("Token {key}"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let body: Value = res.json().await.expect("json");
+    let url = body["avatar"].as_str().unwrap_or_default().to_owned();
+    let stored = url.split("/media/").nth(1).expect("a media path").to_owned();
+    assert!(media.path().join(&stored).exists());
+    app.signup_verified("eve", "eve@example.com").await;
+    let eve = app.login_auth("eve", PASSWORD).await;
+    let r = app.call(Method::PATCH, "/user/", Some(json!({"profile": {"pic": stored}})), &eve).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let url_db = app.database_url();
+    app.stop().await;
+    let after = r#"[{"name": "avatar", "type": "image"}, {"name": "pic", "type": "image"}]"#;
+    let app = TestApp::spawn(
+        Opts::new(&b)
+            .env("DATABASE_URL", url_db)
+            .env("LATCHKEY_PROFILE_FIELDS", after)
+            .env("LATCHKEY_MEDIA_DIR", media.path().display().to_string()),
+    )
+    .await;
+    let eve = app.login_auth("eve", PASSWORD).await;
+    let Auth::Token(key) = &eve else { panic!("token mode") };
+    let form =
+        reqwest::multipart::Form::new().part("profile.pic", reqwest::multipart::Part::bytes(png).file_name("p.png"));
+    let res = app
+        .http
+        .patch(format!("{}/api/auth/user/", app.base))
+        .header("Authorization", format!("Token {key}"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(media.path().join(&stored).exists(), "bob's picture is still there");
+}
+
+async fn djoser_put_needs_the_required_fields(b: Backend) {
+    let app = TestApp::spawn(custom(&b)).await;
+    let auth = verified(&app, "ada", "ada@example.com").await;
+    let r = app.request(&app.http, Method::PUT, "/auth/users/me/", Some(json!({"profile": {"age": 3}})), &auth).await;
+    assert_eq!(
+        (r.status, r.body),
+        (400, json!({"profile": {"role": ["This field is required."], "school": ["This field is required."]}}))
+    );
+    let r = app.request(&app.http, Method::PATCH, "/auth/users/me/", Some(json!({"profile": {"age": 3}})), &auth).await;
+    assert_eq!(r.status, 200, "PATCH needs none: {}", r.body);
 }

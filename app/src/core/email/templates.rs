@@ -3,14 +3,16 @@
 //! (`templates/<kind>/`); any of them can be replaced by a file of the same
 //! name under `LATCHKEY_TEMPLATES_DIR/<kind>/`, and that directory's own
 //! top-level `.txt`/`.html` files can be extended or included (a shared
-//! layout). HTML is escaped in `body.html` only.
+//! layout). What goes into the HTML part is escaped, whatever file it comes
+//! from (a `.txt` part included into `body.html` too); the text parts and
+//! the subject are not.
 //!
 //! Overrides are checked when the engine starts: a syntax error, an unknown
 //! kind or file, a variable the kind does not have, or a failure to render
-//! the kind's example stops start-up with the file's name. Every variable a
-//! kind documents is always defined when it is sent, so a template that
-//! passed the check renders; should one still fail at send time, the
-//! built-in template is used and the failure logged.
+//! the kind's examples (usual, empty and long values) stops start-up with
+//! the file's name. Every variable a kind documents is always defined when
+//! it is sent; should a template that passed still fail on some value at
+//! send time, the built-in template is sent and the failure logged.
 
 use super::OutgoingEmail;
 use minijinja::{Environment, UndefinedBehavior, Value};
@@ -135,20 +137,57 @@ impl MailBranding {
     }
 }
 
+/// One set of templates, loaded twice: every value escaped for the HTML
+/// part, none for the text parts.
+struct Envs {
+    html: Environment<'static>,
+    text: Environment<'static>,
+}
+
+impl Envs {
+    fn builtin() -> Self {
+        let mut envs = Self { html: environment(true), text: environment(false) };
+        for (kind, files) in BUILTIN {
+            for (file, source) in FILES.iter().zip(files) {
+                // compiled in and checked by the tests below
+                if let Err(e) = envs.add(format!("{kind}/{file}"), (*source).to_owned()) {
+                    tracing::error!(error = %e, "built-in email template {kind}/{file}");
+                }
+            }
+        }
+        envs
+    }
+
+    fn add(&mut self, name: String, source: String) -> Result<(), minijinja::Error> {
+        self.html.add_template_owned(name.clone(), source.clone())?;
+        self.text.add_template_owned(name, source)
+    }
+
+    fn part(&self, file: &str) -> &Environment<'static> {
+        if file == "body.html" {
+            &self.html
+        } else {
+            &self.text
+        }
+    }
+}
+
 /// The templates in use: the built-in ones with the overrides on top.
 pub struct Templates {
-    env: Environment<'static>,
-    builtin: Environment<'static>,
+    env: Envs,
+    builtin: Envs,
     branding: MailBranding,
     /// `kind/file` names that come from the override directory.
     overridden: Vec<String>,
 }
 
-fn environment() -> Environment<'static> {
+/// An environment that escapes every value for HTML (`html`), or none.
+fn environment(html: bool) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
-    // HTML parts escape as the rest of Latchkey does (`/` stays `/`, so a
-    // link reads as itself in the message's text)
+    env.set_auto_escape_callback(move |_| if html { minijinja::AutoEscape::Html } else { minijinja::AutoEscape::None });
+    // escaped as the rest of Latchkey escapes HTML (`/` stays `/`, so a link
+    // reads as itself in the message)
     env.set_formatter(|out, state, value| {
         if state.auto_escape() == minijinja::AutoEscape::Html && !value.is_safe() && !value.is_undefined() {
             let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
@@ -160,19 +199,6 @@ fn environment() -> Environment<'static> {
     });
     // a loop in an operator's template cannot hold a worker forever
     env.set_fuel(Some(200_000));
-    env
-}
-
-fn builtin_environment() -> Environment<'static> {
-    let mut env = environment();
-    for (kind, files) in BUILTIN {
-        for (file, source) in FILES.iter().zip(files) {
-            // compiled in and checked by the tests below
-            if let Err(e) = env.add_template_owned(format!("{kind}/{file}"), *source) {
-                tracing::error!(error = %e, "built-in email template {kind}/{file}");
-            }
-        }
-    }
     env
 }
 
@@ -211,7 +237,7 @@ fn example(var: &str, public_url: &str) -> String {
 impl Templates {
     /// The built-in templates only.
     pub fn builtin(branding: MailBranding) -> Self {
-        Self { env: builtin_environment(), builtin: builtin_environment(), branding, overridden: Vec::new() }
+        Self { env: Envs::builtin(), builtin: Envs::builtin(), branding, overridden: Vec::new() }
     }
 
     /// The built-in templates with `dir`'s overrides, each checked.
@@ -256,9 +282,7 @@ impl Templates {
             }
         }
         for (name, source) in found {
-            t.env
-                .add_template_owned(name.clone(), source)
-                .map_err(|e| anyhow::anyhow!("{}: {e:#}", dir.join(&name).display()))?;
+            t.env.add(name.clone(), source).map_err(|e| anyhow::anyhow!("{}: {e:#}", dir.join(&name).display()))?;
             if name.contains('/') {
                 t.overridden.push(name);
             }
@@ -269,12 +293,12 @@ impl Templates {
     }
 
     /// Every overridden file uses only its kind's variables and renders
-    /// the kind's example.
+    /// the kind's examples: usual values, empty ones, and long ones.
     fn check(&self, dir: &Path) -> anyhow::Result<()> {
         for name in &self.overridden {
-            let (kind_name, _) = name.split_once('/').unwrap_or((name, ""));
+            let (kind_name, file) = name.split_once('/').unwrap_or((name, ""));
             let Some(k) = kind(kind_name) else { continue };
-            let template = self.env.get_template(name)?;
+            let template = self.env.part(file).get_template(name)?;
             let mut unknown: Vec<String> = template
                 .undeclared_variables(false)
                 .into_iter()
@@ -291,8 +315,16 @@ impl Templates {
                     allowed.join(", ")
                 );
             }
-            let ctx = self.context(k, "ada@example.com", &self.example_vars(k));
-            template.render(&ctx).map_err(|e| anyhow::anyhow!("{}: {e:#}", dir.join(name).display()))?;
+            let usual = self.example_vars(k);
+            let empty: Vec<(&str, String)> = usual.iter().map(|(n, _)| (*n, String::new())).collect();
+            let long: Vec<(&str, String)> = usual
+                .iter()
+                .map(|(n, v)| (*n, if *n == "address" { "2001:db8::1".to_owned() } else { v.repeat(20) }))
+                .collect();
+            for vars in [usual, empty, long] {
+                let ctx = self.context(k, "ada@example.com", &vars);
+                template.render(&ctx).map_err(|e| anyhow::anyhow!("{}: {e:#}", dir.join(name).display()))?;
+            }
         }
         Ok(())
     }
@@ -334,8 +366,8 @@ impl Templates {
         Value::from_serialize(&ctx)
     }
 
-    fn render_with(&self, env: &Environment<'static>, k: &Kind, ctx: &Value) -> Result<[String; 3], minijinja::Error> {
-        let one = |file: &str| env.get_template(&format!("{}/{file}", k.name))?.render(ctx);
+    fn render_with(&self, envs: &Envs, k: &Kind, ctx: &Value) -> Result<[String; 3], minijinja::Error> {
+        let one = |file: &str| envs.part(file).get_template(&format!("{}/{file}", k.name))?.render(ctx);
         Ok([one("subject.txt")?, one("body.txt")?, one("body.html")?])
     }
 
@@ -486,8 +518,25 @@ mod tests {
     }
 
     #[test]
+    fn a_text_part_included_in_the_html_is_escaped_there() -> anyhow::Result<()> {
+        let dir = dir_with(&[
+            ("footer.txt", "Seen from {{ browser }}"),
+            ("password_changed/body.html", "<p>{% include \"footer.txt\" %}</p>"),
+            ("password_changed/body.txt", "{% include \"footer.txt\" %}"),
+        ])?;
+        let t = Templates::load(Some(dir.path()), MailBranding::plain("https://id.example"))?;
+        let e =
+            t.render("password_changed", "a@example.com", None, &[("browser", "<a href=\"https://evil.test\">x</a>")])?;
+        assert_eq!(e.html, "<p>Seen from &lt;a href=&quot;https://evil.test&quot;&gt;x&lt;/a&gt;</p>");
+        assert_eq!(e.text, "Seen from <a href=\"https://evil.test\">x</a>");
+        Ok(())
+    }
+
+    #[test]
     fn broken_overrides_are_refused_with_the_file_named() -> anyhow::Result<()> {
-        let cases: [(&str, &str, &str); 6] = [
+        let cases: [(&str, &str, &str); 7] = [
+            // fine with the usual example, broken for an IPv6 address or a long value
+            ("password_changed/body.txt", "{{ (address|split(\".\")|list)[3] }}", "body.txt"),
             ("verify_email/body.txt", "{{ link ", "body.txt"),
             ("verify_email/body.txt", "{{ usernme }}", "unknown variable usernme"),
             ("unknown_account/body.txt", "{{ link }}", "unknown variable link"),

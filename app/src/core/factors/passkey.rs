@@ -168,12 +168,13 @@ impl Engine {
             .filter_map(|p| serde_json::from_str::<Passkey>(&p.credential).ok())
             .map(|p| p.cred_id().clone())
             .collect::<Vec<_>>();
+        let name = self.public_name(user);
         let display = match format!("{} {}", user.first_name, user.last_name).trim() {
-            "" => user.username.clone(),
+            "" => name.to_owned(),
             full => full.to_owned(),
         };
         let (options, state) = webauthn
-            .start_passkey_registration(self.user_handle(user.id), &user.username, &display, Some(exclude))
+            .start_passkey_registration(self.user_handle(user.id), name, &display, Some(exclude))
             .map_err(|e| anyhow::anyhow!("starting a passkey registration: {e}"))?;
         let mut options = serde_json::to_value(&options.public_key).map_err(anyhow::Error::from)?;
         // discoverable, so sign-in needs no name (and autofill can offer it)

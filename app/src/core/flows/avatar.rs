@@ -67,7 +67,7 @@ impl Engine {
             Ok(old) => {
                 self.account_changed(user.id).await;
                 if let Some(old) = old {
-                    self.remove_media(&old).await;
+                    self.remove_media(user.id, &old).await;
                 }
                 Ok(super::profile::media_url(&name))
             }
@@ -113,9 +113,12 @@ impl Engine {
         }
     }
 
-    /// Deletes a stored upload (only ever one under `avatars/` or `images/`).
-    pub(crate) async fn remove_media(&self, stored: &str) {
-        if (stored.starts_with("avatars/") || stored.starts_with("images/")) && !stored.contains("..") {
+    /// Deletes a stored upload of `user_id`'s (only ever one of theirs
+    /// under `avatars/` or `images/`: a value that names someone else's file,
+    /// typed into a field that later became an image field, deletes nothing).
+    pub(crate) async fn remove_media(&self, user_id: i32, stored: &str) {
+        let own = [format!("avatars/{user_id}-"), format!("images/{user_id}-")];
+        if own.iter().any(|p| stored.starts_with(p.as_str())) && !stored.contains("..") && !stored.contains('\\') {
             if let Err(e) = tokio::fs::remove_file(self.config().media_dir.join(stored)).await {
                 tracing::warn!(error = %e, "removing a replaced upload");
             }

@@ -15,6 +15,9 @@ use std::collections::HashMap;
 /// Entries per page.
 pub const PAGE_SIZE: u64 = 20;
 
+/// The last page anyone may ask for (past it, "Invalid page." without a query).
+pub const MAX_PAGE: u64 = 1_000_000;
+
 impl Engine {
     /// Whether `viewer` may read the directory.
     ///
@@ -41,8 +44,12 @@ impl Engine {
         ProfileView { values }
     }
 
+    /// Active accounts (verified ones, when verification is mandatory),
+    /// never staff: the directory is no list of admin logins.
     fn listed(&self, user: &User) -> bool {
-        user.is_active && (self.config().verification != VerificationMode::Mandatory || user.email_verified)
+        user.is_active
+            && !user.is_staff
+            && (self.config().verification != VerificationMode::Mandatory || user.email_verified)
     }
 
     /// Page `page` (from 1) of the directory.
@@ -52,6 +59,9 @@ impl Engine {
     /// (DRF's "Invalid page.").
     pub async fn directory(&self, viewer: Option<&User>, page: u64) -> Result<DirectoryPage, FlowError> {
         self.directory_open(viewer)?;
+        if page == 0 || page > MAX_PAGE {
+            return Err(FlowError::NotFound);
+        }
         let verified_only = self.config().verification == VerificationMode::Mandatory;
         let offset = page.saturating_sub(1).saturating_mul(PAGE_SIZE);
         let (rows, count) = users::listed(self.db(), verified_only, offset, PAGE_SIZE).await?;
@@ -84,7 +94,10 @@ impl Engine {
     /// account has.
     pub async fn public_profile(&self, viewer: Option<&User>, username: &str) -> Result<PublicProfile, FlowError> {
         self.directory_open(viewer)?;
-        let canonical = crate::core::domain::Username::parse(username).map_err(|_| FlowError::NotFound)?.canonical();
+        if username.is_empty() || username.chars().count() > 200 {
+            return Err(FlowError::NotFound);
+        }
+        let canonical = crate::core::domain::username::canonical(username);
         let user =
             users::by_username(self.db(), &canonical).await?.filter(|u| self.listed(u)).ok_or(FlowError::NotFound)?;
         let stored = profile_values::all(self.db(), user.id).await?;

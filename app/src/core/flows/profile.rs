@@ -67,17 +67,31 @@ impl Engine {
                 profile
             }
         };
-        Ok(AccountView { user: view(user), profile, email_verified: user.email_verified, is_staff: user.is_staff })
+        Ok(AccountView {
+            user: self.user_view(user),
+            profile,
+            email_verified: user.email_verified,
+            is_staff: user.is_staff,
+        })
     }
 
     /// The user, their profile and verification state, for the pages and the API.
     pub async fn account(&self, user: &User) -> Result<AccountView, FlowError> {
         Ok(AccountView {
-            user: view(user),
+            user: self.user_view(user),
             profile: self.profile_view(user.id).await?,
             email_verified: user.email_verified,
             is_staff: user.is_staff,
         })
+    }
+
+    /// [`view`], without the made-up username of an email-only account.
+    fn user_view(&self, user: &User) -> UserView {
+        let mut v = view(user);
+        if self.config().username == crate::core::config::UsernameMode::None {
+            v.username.clear();
+        }
+        v
     }
 
     async fn profile_view(&self, user_id: i32) -> Result<ProfileView, FlowError> {

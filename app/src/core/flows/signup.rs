@@ -45,16 +45,18 @@ struct ValidSignup {
     profile: Vec<(String, Option<String>)>,
 }
 
-/// A username base from an address's local part, made valid.
-pub(crate) fn username_from_email(email: &EmailAddress) -> String {
-    let local = email.as_str().split('@').next().unwrap_or("user");
-    let cleaned: String =
-        local.chars().map(|c| if c.is_alphanumeric() || ".+-_".contains(c) { c } else { '_' }).take(140).collect();
-    if cleaned.is_empty() {
-        "user".to_owned()
-    } else {
-        cleaned
-    }
+/// A username for an account whose owner gave none: random, so it says
+/// nothing about the address (it may be shown in the directory, and in
+/// `optional` mode on the profile) and two sign-ups at once do not pick the
+/// same one.
+fn made_username() -> String {
+    let random: String = crate::core::secrets::random_token()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .take(12)
+        .collect();
+    format!("user-{random}")
 }
 
 impl Engine {
@@ -62,16 +64,15 @@ impl Engine {
         let mut errors = Problems::new();
         let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
         // email-only accounts, or an optional username left out: one is
-        // made from the address (hidden when accounts have none)
+        // made up (hidden when accounts have none)
         let made = match self.config().username {
             UsernameMode::None => true,
             UsernameMode::Optional => input.username.trim().is_empty(),
             UsernameMode::Required => false,
         };
-        let username = match (&email, made) {
-            (Some(e), true) => Username::parse(&self.free_username(&username_from_email(e), e).await?).ok(),
-            (None, true) => None,
-            (_, false) => Username::parse(&input.username)
+        let username = match made {
+            true => Username::parse(&made_username()).ok(),
+            false => Username::parse(&input.username)
                 .map_err(|ms| ms.into_iter().for_each(|m| errors.add("username", m)))
                 .ok(),
         };

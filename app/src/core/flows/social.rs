@@ -116,7 +116,7 @@ impl Engine {
 
     /// `base` or `base2`, `base3`, ...: the first that is valid, free, and
     /// not someone else's address.
-    pub(crate) async fn free_username(&self, base: &str, email: &EmailAddress) -> Result<String, FlowError> {
+    async fn free_username(&self, base: &str, email: &EmailAddress) -> Result<String, FlowError> {
         for n in 0..50 {
             let candidate = if n == 0 { base.to_owned() } else { format!("{base}{}", n + 1) };
             let Ok(name) = Username::parse(&candidate) else { continue };

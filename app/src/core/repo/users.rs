@@ -208,8 +208,8 @@ impl From<WriteError> for crate::core::FlowError {
     }
 }
 
-/// The accounts the profile directory lists (active; verified too when
-/// `verified_only`), by id, and how many there are in all.
+/// The accounts the profile directory lists (active, not staff; verified
+/// too when `verified_only`), by id, and how many there are in all.
 pub async fn listed(
     db: &impl ConnectionTrait,
     verified_only: bool,
@@ -217,7 +217,7 @@ pub async fn listed(
     limit: u64,
 ) -> Result<(Vec<User>, u64), DbErr> {
     use sea_orm::{PaginatorTrait, QueryOrder, QuerySelect};
-    let mut q = Users::find().filter(Column::IsActive.eq(true));
+    let mut q = Users::find().filter(Column::IsActive.eq(true)).filter(Column::IsStaff.eq(false));
     if verified_only {
         q = q.filter(Column::EmailVerified.eq(true));
     }

@@ -38,6 +38,30 @@ fn PublicFields(profile: ProfileView) -> impl IntoView {
         .collect_view()
 }
 
+/// A username as one path segment: everything but letters, digits and
+/// `-_~` percent-encoded (dots too, so `.` and `..` stay names).
+fn path_segment(name: &str) -> String {
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_stay_one_segment() {
+        assert_eq!(super::path_segment(".."), "%2E%2E");
+        assert_eq!(super::path_segment("a/b?c"), "a%2Fb%3Fc");
+        assert_eq!(super::path_segment("zoë"), "zo%C3%AB");
+    }
+}
+
 fn sign_in_first() -> AnyView {
     view! { <p>"Log in to see the people here. " <a href=format!("{}?next={}", routes::LOGIN, routes::PEOPLE)>"Log in"</a></p> }
         .into_any()
@@ -58,7 +82,7 @@ pub fn PeoplePage() -> impl IntoView {
                         Listing::Found(found) => view! {
                             <ul class="people" data-testid="people">
                                 {found.results.into_iter().map(|p| {
-                                    let href = format!("{}/{}", routes::PEOPLE, p.username);
+                                    let href = format!("{}/{}", routes::PEOPLE, path_segment(&p.username));
                                     view! {
                                         <li data-testid="person">
                                             <a href=href><strong>{p.username.clone()}</strong></a>
