@@ -25,8 +25,9 @@ pub async fn recovery_codes(State(state): State<AppState>, session: Session) -> 
         return Redirect::to(routes::RECOVERY_CODES).into_response();
     };
     let body = format!(
-        "Latchkey recovery codes for {}\nEach code works once. Keep them somewhere safe.\n\n{}\n",
-        user.username,
+        "{} recovery codes for {}\nEach code works once. Keep them somewhere safe.\n\n{}\n",
+        engine.config().email.site_name,
+        engine.public_name(&user),
         codes.join("\n")
     );
     let mut res = (StatusCode::OK, body).into_response();

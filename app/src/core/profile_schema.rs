@@ -38,7 +38,10 @@ const RESERVED: &[&str] = &[
 ];
 
 const MAX_FIELDS: usize = 50;
-const MAX_TEXT: usize = 10_000;
+const MAX_TEXT: usize = 5_000;
+/// The most characters all text fields together may hold: a form with every
+/// one full must fit the 64 KiB a request body may be, even percent-encoded.
+const MAX_TEXT_TOTAL: usize = 6_000;
 
 /// The fields of every profile, in the order the pages show them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +99,12 @@ impl ProfileSchema {
             if !seen.insert(f.name.as_str()) {
                 return Err(format!("profile field {:?} is defined twice", f.name));
             }
+        }
+        let total: usize = fields.iter().filter(|f| f.kind.is_text()).map(FieldSpec::max_chars).sum();
+        if total > MAX_TEXT_TOTAL {
+            return Err(format!(
+                "the text fields' max_length add up to {total}; at most {MAX_TEXT_TOTAL} (a full form must fit a request)"
+            ));
         }
         Ok(Self { fields, custom: true })
     }
@@ -265,7 +274,12 @@ pub fn check(spec: &FieldSpec, raw: &Value) -> Result<Stored, Code> {
     }
     match spec.kind {
         FieldKind::Image => Err(Code::InvalidImage),
-        FieldKind::Boolean => boolean_of(raw).map(|b| Some(b.to_string())).ok_or(Code::NotABoolean),
+        // a required box must be ticked ("I accept the terms")
+        FieldKind::Boolean => match boolean_of(raw) {
+            Some(false) if spec.required => Err(Code::Required),
+            Some(b) => Ok(Some(b.to_string())),
+            None => Err(Code::NotABoolean),
+        },
         FieldKind::Integer => {
             if raw.as_str().is_some_and(|s| s.trim().is_empty()) {
                 return empty(spec);
@@ -360,6 +374,10 @@ mod tests {
         assert_eq!(check(&int, &json!(null)), Ok(None));
         assert_eq!(check(&spec(FieldKind::Boolean), &json!("on")), Ok(Some("true".into())));
         assert_eq!(check(&spec(FieldKind::Boolean), &json!([])), Err(Code::NotABoolean));
+        let mut terms = spec(FieldKind::Boolean);
+        terms.required = true;
+        assert_eq!(check(&terms, &json!(false)), Err(Code::Required), "a required box must be ticked");
+        assert_eq!(check(&terms, &json!("on")), Ok(Some("true".into())));
         assert_eq!(check(&spec(FieldKind::Date), &json!("2000-02-29")), Ok(Some("2000-02-29".into())));
         assert_eq!(check(&spec(FieldKind::Date), &json!("2001-02-29")), Err(Code::InvalidDate));
         assert_eq!(check(&spec(FieldKind::Date), &json!("29/02/2000")), Err(Code::InvalidDate));
@@ -406,5 +424,8 @@ mod tests {
         never.editable = false;
         assert!(!ok(never));
         assert!(ProfileSchema::new(vec![spec(FieldKind::Text), spec(FieldKind::Date)]).is_err());
+        let long = |name: &str| field(name, FieldKind::LongText, "", Some(4000));
+        assert!(ProfileSchema::new(vec![long("a")]).is_ok());
+        assert!(ProfileSchema::new(vec![long("a"), long("b")]).is_err(), "a full form would not fit a request");
     }
 }

@@ -161,8 +161,11 @@ impl Engine {
             }
             body
         });
-        let detail: serde_json::Map<String, serde_json::Value> =
-            detail.iter().map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v))).collect();
+        let detail: serde_json::Map<String, serde_json::Value> = detail
+            .iter()
+            .filter(|(k, _)| !(hide_username && *k == "username"))
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::from(*v)))
+            .collect();
         let event_id = format!("evt_{}", uuid::Uuid::new_v4().simple());
         let t = self.now();
         let body = serde_json::json!({

@@ -140,7 +140,7 @@ async fn me_change(State(state): State<AppState>, authed: Authed, mut p: Payload
     let email = p.optional("email");
     let nested = match profile_fields::custom_update(&state, &mut p) {
         Ok(nested) => nested.map(|n| app::core::flows::profile::ProfileInput { full, ..n }),
-        Err(shape) => return Ok(profile_fields::nest_errors(&state, p.into_errors(), Some(shape))),
+        Err(shape) => return Ok(profile_fields::nest_errors(&state, words::render, p.into_errors(), Some(shape))),
     };
     p.finish()?;
     if email.is_some_and(|e| !e.trim().eq_ignore_ascii_case(&authed.user.email)) {
@@ -149,7 +149,9 @@ async fn me_change(State(state): State<AppState>, authed: Authed, mut p: Payload
     let user = match nested {
         Some(input) => match state.engine.update_profile(authed.user, input).await {
             Ok(user) => user,
-            Err(FlowError::Invalid(problems)) => return Ok(profile_fields::nest_errors(&state, problems, None)),
+            Err(FlowError::Invalid(problems)) => {
+                return Ok(profile_fields::nest_errors(&state, words::render, problems, None))
+            }
             Err(e) => return Err(e.into()),
         },
         None => authed.user,

@@ -68,13 +68,17 @@ pub fn read_signup(state: &AppState, p: &Payload) -> ProfileValues {
         .collect()
 }
 
-/// Moves the profile's field errors under `"profile"`, as DRF nests them;
-/// `shape` says the `profile` given was not an object.
-pub fn nest_errors(state: &AppState, problems: Problems, shape: Option<Nested>) -> Response {
+/// How a door words its errors.
+pub type Render = fn(&Problems) -> app::shared::errors::FieldErrors;
+
+/// Moves the profile's field errors under `"profile"`, as DRF nests them,
+/// in the door's words (`render`); `shape` says the `profile` given was not
+/// an object.
+pub fn nest_errors(state: &AppState, render: Render, problems: Problems, shape: Option<Nested>) -> Response {
     let schema = &state.engine.config().profile;
     let mut top = Map::new();
     let mut nested = Map::new();
-    for (field, words) in messages::render(&problems).0 {
+    for (field, words) in render(&problems).0 {
         let v = json!(words);
         if schema.get(&field).is_some() {
             nested.insert(field, v);

@@ -267,7 +267,7 @@ async fn profile_update(state: &AppState, authed: Authed, mut p: Payload, partia
     let (first_name, last_name) = (p.optional("first_name"), p.optional("last_name"));
     let nested = match profile_fields::custom_update(state, &mut p) {
         Ok(nested) => nested.map(|n| ProfileInput { full: !partial, ..n }),
-        Err(shape) => return Ok(profile_fields::nest_errors(state, p.into_errors(), Some(shape))),
+        Err(shape) => return Ok(profile_fields::nest_errors(state, rr_words, p.into_errors(), Some(shape))),
     };
     let with_profile = nested.is_some();
     let input = ProfileInput { username, first_name, last_name, ..nested.unwrap_or_default() };
@@ -275,11 +275,17 @@ async fn profile_update(state: &AppState, authed: Authed, mut p: Payload, partia
     let user = match state.engine.update_profile(authed.user, input).await {
         Ok(user) => user,
         Err(FlowError::Invalid(problems)) if with_profile => {
-            return Ok(profile_fields::nest_errors(state, problems, None))
+            return Ok(profile_fields::nest_errors(state, rr_words, problems, None))
         }
         Err(e) => return Err(e.into()),
     };
     Ok(Json(profile_fields::with_profile(state, &user, user_body(&user)).await?).into_response())
+}
+
+/// The package's words for a profile update's errors (a whole-answer
+/// `detail` cannot come from one).
+fn rr_words(problems: &app::core::codes::Problems) -> app::shared::errors::FieldErrors {
+    words::render(problems, false).unwrap_or_else(app::shared::errors::FieldErrors::non_field)
 }
 
 async fn profile_put(State(state): State<AppState>, authed: Authed, p: Payload) -> Result<Response> {

@@ -11,6 +11,7 @@ use app::core::codes::Code;
 use app::core::entities::user::Model as User;
 use app::core::flows::profile::ProfileInput;
 use app::core::FlowError;
+use app::dialects::dj_rest_auth as messages;
 use app::shared::user::AccountView;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::State;
@@ -61,11 +62,11 @@ async fn update(state: AppState, authed: Authed, mut p: Payload, partial: bool) 
         errors.merge(profile.into_errors());
     }
     if !errors.is_empty() || shape.is_some() {
-        return Err(profile_fields::nest_errors(&state, errors, shape));
+        return Err(profile_fields::nest_errors(&state, messages::render, errors, shape));
     }
     match state.engine.update_profile(authed.user, input).await {
         Ok(user) => body(&state, &user).await.map(Json).map_err(IntoResponse::into_response),
-        Err(FlowError::Invalid(errors)) => Err(profile_fields::nest_errors(&state, errors, None)),
+        Err(FlowError::Invalid(errors)) => Err(profile_fields::nest_errors(&state, messages::render, errors, None)),
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }

@@ -12,7 +12,11 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use std::sync::{Arc, Mutex};
 
-cases!(events_are_signed_and_delivered_once, deliveries_survive_a_receiver_outage_and_a_restart);
+cases!(
+    events_are_signed_and_delivered_once,
+    deliveries_survive_a_receiver_outage_and_a_restart,
+    email_only_accounts_send_no_username
+);
 
 const SECRET: &str = "whsec_c2VjcmV0LWZvci13ZWJob29rLXRlc3Rz";
 
@@ -145,4 +149,33 @@ async fn deliveries_survive_a_receiver_outage_and_a_restart(b: Backend) {
     assert!(all.iter().all(|e| e["id"] == first_id || e["type"] != "user.created"), "one event id: {all:?}");
     assert_eq!(all.iter().filter(|e| e["type"] == "user.created").count(), 1, "delivered once: {all:?}");
     again.stop().await;
+}
+
+/// Email-only accounts (`LATCHKEY_USERNAME=none`): their made-up username
+/// reaches no receiver, not even in a deletion's detail.
+async fn email_only_accounts_send_no_username(b: Backend) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (got, _task) = receiver(listener, StatusCode::NO_CONTENT);
+    let app = TestApp::spawn(
+        Opts::new(&b)
+            .verification("none")
+            .env("LATCHKEY_USERNAME", "none")
+            .env("LATCHKEY_WEBHOOKS", config(port, &["user.created", "user.deleted"])),
+    )
+    .await;
+    let r = app
+        .post("/registration/", json!({"email": "ada@example.com", "password1": PASSWORD, "password2": PASSWORD}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let ada = app.auth_from(&r);
+    let hidden =
+        app::core::repo::users::by_email(app.engine.db(), "ada@example.com").await.expect("db").expect("user").username;
+    let r = app.call(Method::DELETE, "/user/", Some(json!({"password": PASSWORD})), &ada).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    let seen = wait_for(&got, 2).await;
+    for event in &seen {
+        let text = event.to_string();
+        assert!(!text.contains("\"username\"") && !text.contains(&hidden), "{text}");
+    }
 }

@@ -185,6 +185,8 @@ pub struct Templates {
 fn environment(html: bool) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
+    // a file's last newline is part of the message, as it always was
+    env.set_keep_trailing_newline(true);
     env.set_auto_escape_callback(move |_| if html { minijinja::AutoEscape::Html } else { minijinja::AutoEscape::None });
     // escaped as the rest of Latchkey escapes HTML (`/` stays `/`, so a link
     // reads as itself in the message)
@@ -462,6 +464,9 @@ mod tests {
             }
         }
         assert!(t.render("nope", "a@example.com", None, &[]).is_err());
+        // each part ends with its file's last newline, as before minijinja
+        let e = t.preview("password_reset")?;
+        assert!(e.text.ends_with(".\n") && e.html.ends_with("</html>\n"), "{:?}", &e.text[e.text.len() - 10..]);
         Ok(())
     }
 

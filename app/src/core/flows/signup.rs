@@ -49,7 +49,7 @@ struct ValidSignup {
 /// nothing about the address (it may be shown in the directory, and in
 /// `optional` mode on the profile) and two sign-ups at once do not pick the
 /// same one.
-fn made_username() -> String {
+pub(crate) fn made_username() -> String {
     let random: String = crate::core::secrets::random_token()
         .chars()
         .filter(char::is_ascii_alphanumeric)

@@ -52,10 +52,11 @@ impl From<OAuthError> for FlowError {
     }
 }
 
-/// A username derived from what the provider knows, made valid.
-fn username_base(identity: &Identity, email: &EmailAddress) -> String {
-    let raw =
-        identity.username.clone().unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("user").to_owned());
+/// A username from the provider's (GitHub's login, say), made valid; a
+/// random one when it has none, never the address's local part (the
+/// directory may publish usernames).
+fn username_base(identity: &Identity) -> String {
+    let Some(raw) = identity.username.clone() else { return super::signup::made_username() };
     let cleaned: String =
         raw.chars().map(|c| if c.is_alphanumeric() || "@.+-_".contains(c) { c } else { '_' }).take(140).collect();
     if cleaned.is_empty() {
@@ -150,7 +151,7 @@ impl Engine {
                 return Err(FlowError::non_field(Code::EmailRegistered));
             }
             None => {
-                let username = self.free_username(&username_base(&identity, &email), &email).await?;
+                let username = self.free_username(&username_base(&identity), &email).await?;
                 let new = NewUser {
                     username,
                     email: email.as_str().to_owned(),

@@ -60,7 +60,9 @@ pub fn ProfileFieldInput(spec: FieldSpec, state: Signal<FormState>, initial: Str
         }
         kind => {
             let (input_type, autocomplete) = match kind {
-                FieldKind::Integer => ("number", "off"),
+                // text, so what is not a number reaches the server (and its
+                // message) instead of being sent as "" by the browser
+                FieldKind::Integer => ("text", "off"),
                 FieldKind::Date => ("date", "off"),
                 FieldKind::Email => ("email", "email"),
                 FieldKind::Url => ("url", "url"),
@@ -70,7 +72,7 @@ pub fn ProfileFieldInput(spec: FieldSpec, state: Signal<FormState>, initial: Str
             let (min, maxnum) = (spec.min.map(|m| m.to_string()), spec.max.map(|m| m.to_string()));
             view! {
                 <input id=id.clone() name=form_name type=input_type autocomplete=autocomplete required=required
-                    value=value min=min max=maxnum aria-invalid=invalid
+                    value=value min=min max=maxnum inputmode=(kind == FieldKind::Integer).then_some("numeric") aria-invalid=invalid
                     aria-describedby=err_id.clone() data-testid=testid/>
             }
             .into_any()
