@@ -196,6 +196,7 @@ pub fn pages(src: &Source, engine: &EngineConfig) -> anyhow::Result<Branding> {
             app::core::config::LoginMethod::UsernameEmail => "username_email",
         }
         .into(),
+        email_required: engine.email_required,
     };
     Ok(Branding { site, css, logo })
 }

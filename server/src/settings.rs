@@ -435,6 +435,17 @@ impl Settings {
         }
         engine.email = crate::branding::email(src)?;
         engine.username = src.parse("LATCHKEY_USERNAME", engine.username)?;
+        engine.email_required = src.parse("LATCHKEY_EMAIL_REQUIRED", true)?;
+        if !engine.email_required
+            && (engine.verification != VerificationMode::None
+                || engine.username != app::core::config::UsernameMode::Required
+                || engine.login_method == LoginMethod::Email)
+        {
+            bail!(
+                "LATCHKEY_EMAIL_REQUIRED=false: an account without an address can be neither verified nor found by it; \
+                 it needs LATCHKEY_EMAIL_VERIFICATION=none, LATCHKEY_USERNAME=required and a login method with usernames"
+            );
+        }
         if engine.username == app::core::config::UsernameMode::None && engine.login_method != LoginMethod::Email {
             if src.get("LATCHKEY_LOGIN_METHOD").is_some() {
                 bail!(

@@ -318,6 +318,9 @@ pub struct EngineConfig {
     /// Keys the HMAC of stored token hashes and signs JWTs.
     pub secret_key: SecretString,
     pub email_from: String,
+    /// Sign-up needs an address (allauth's `ACCOUNT_EMAIL_REQUIRED`); only
+    /// without verification may it be left out.
+    pub email_required: bool,
     pub email: EmailConfig,
     pub verification_ttl_secs: i64,
     pub reset_ttl_secs: i64,
@@ -380,6 +383,7 @@ impl EngineConfig {
             links: LinkTemplates::pages(),
             secret_key: SecretString::from(secret_key.to_owned()),
             email_from: "Latchkey <no-reply@latchkey.local>".into(),
+            email_required: true,
             email: EmailConfig { site_name: "Latchkey".into(), subject_prefix: String::new(), templates_dir: None },
             verification_ttl_secs: 3 * 24 * 3600,
             reset_ttl_secs: 24 * 3600,

@@ -260,6 +260,10 @@ impl Engine {
         link: Option<&str>,
         vars: &[(&str, &str)],
     ) -> Result<(), crate::core::FlowError> {
+        // an account without an address gets no email
+        if to.is_empty() {
+            return Ok(());
+        }
         // email-only accounts: their made-up username means nothing to them
         let greeting: Vec<(&str, &str)>;
         let vars = if self.config().username == crate::core::config::UsernameMode::None {

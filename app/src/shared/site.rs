@@ -28,6 +28,8 @@ pub struct Site {
     pub directory: String,
     /// What people log in with: `username`, `email` or `username_email`.
     pub login: String,
+    /// Sign-up needs an address.
+    pub email_required: bool,
 }
 
 impl Default for Site {
@@ -40,6 +42,7 @@ impl Default for Site {
             username: "required".into(),
             directory: "off".into(),
             login: "username_email".into(),
+            email_required: true,
         }
     }
 }

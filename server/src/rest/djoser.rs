@@ -95,7 +95,8 @@ async fn create(State(state): State<AppState>, ClientOf(client): ClientOf, mut p
     let s = settings(&state)?;
     let retype = s.user_create_password_retype;
     let username = profile_fields::signup_username(&state, &mut p);
-    let (email, password) = (p.required("email"), p.secret("password"));
+    let email = profile_fields::signup_email(&state, &mut p);
+    let password = p.secret("password");
     let again = if retype { p.secret("re_password") } else { password.clone() };
     let profile = super::profile_fields::read_signup(&state, &p);
     p.finish()?;

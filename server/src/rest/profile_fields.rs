@@ -146,6 +146,16 @@ pub fn hide_username(state: &AppState, body: &mut Value) {
     }
 }
 
+/// The address a sign-up body carries: required unless the deployment
+/// allows accounts without one (`LATCHKEY_EMAIL_REQUIRED=false`).
+pub fn signup_email(state: &AppState, p: &mut Payload) -> String {
+    if state.engine.config().email_required {
+        p.required("email")
+    } else {
+        p.optional("email").unwrap_or_default()
+    }
+}
+
 /// The username a sign-up body carries: required unless the deployment
 /// makes one from the address.
 pub fn signup_username(state: &AppState, p: &mut Payload) -> String {

@@ -26,7 +26,7 @@ pub async fn register(
 ) -> ApiResult<Response> {
     let input = SignupInput {
         username: super::profile_fields::signup_username(&state, &mut p),
-        email: p.required("email"),
+        email: super::profile_fields::signup_email(&state, &mut p),
         password1: p.secret("password1"),
         password2: p.secret("password2"),
         first_name: String::new(),

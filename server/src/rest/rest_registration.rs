@@ -133,7 +133,7 @@ async fn register(State(state): State<AppState>, ClientOf(client): ClientOf, mut
     let (password1, password2) = new_password(&mut p, s.register_password_confirm);
     let profile = super::profile_fields::read_signup(&state, &p);
     p.finish()?;
-    if email.trim().is_empty() {
+    if email.trim().is_empty() && state.engine.config().email_required {
         return Ok(bad_request("User without email cannot be verified"));
     }
     let input = SignupInput {

@@ -9,6 +9,7 @@ use serde_json::json;
 cases!(
     email_only_accounts_through_every_door,
     an_optional_username_is_made_when_left_out,
+    accounts_without_an_address_where_allowed,
     a_template_override_changes_the_sent_email,
     a_broken_template_stops_start_up,
     pages_carry_the_sites_name_colour_and_logo,
@@ -301,4 +302,81 @@ async fn a_password_change_can_sign_out_its_own_session_too(b: Backend) {
         json!({"old_password": PASSWORD, "new_password1": "Fresh-Latch-42", "new_password2": "Fresh-Latch-42"});
     assert_eq!(app.post_auth("/password/change/", change, &auth).await.status, 200);
     assert_eq!(app.get_user(&auth).await.status, 200);
+}
+
+/// `LATCHKEY_EMAIL_REQUIRED=false` (with no verification): sign-up without
+/// an address through every door; two such accounts coexist (the unique
+/// index on both databases), no lookup by address finds them, nothing is
+/// mailed to them, and they add an address later by the usual change.
+async fn accounts_without_an_address_where_allowed(b: Backend) {
+    let opts = Opts::new(&b).verification("none").env("LATCHKEY_EMAIL_REQUIRED", "false");
+    let app = TestApp::spawn(opts).await;
+    for name in ["ada", "bob"] {
+        let r =
+            app.post("/registration/", json!({"username": name, "password1": PASSWORD, "password2": PASSWORD})).await;
+        assert_eq!(r.status, 201, "{}", r.body);
+    }
+    let r = app
+        .request(
+            &app.http,
+            Method::POST,
+            "/auth/users/",
+            Some(json!({"username": "cy", "password": PASSWORD})),
+            &Auth::None,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let r = app
+        .request(
+            &app.http,
+            Method::POST,
+            "/api/v1/accounts/register/",
+            Some(json!({"username": "dee", "password": PASSWORD, "password_confirm": PASSWORD})),
+            &Auth::None,
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let ada = app.login_auth("ada", PASSWORD).await;
+    assert_eq!(app.get_user(&ada).await.body["email"], "");
+    // an empty address finds no one: not at log-in, not for a reset
+    let r = app.post("/login/", json!({"email": "", "password": PASSWORD})).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let r = app.post("/login/", json!({"username": "", "email": "", "password": PASSWORD})).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    // a change of password mails no one, and works
+    let change =
+        json!({"old_password": PASSWORD, "new_password1": "Fresh-Latch-42", "new_password2": "Fresh-Latch-42"});
+    assert_eq!(app.post_auth("/password/change/", change, &ada).await.status, 200);
+    app.settled().await;
+    // an address can be added later, by the usual confirm-first change
+    let ada = app.login_auth("ada", "Fresh-Latch-42").await;
+    let r = app
+        .post_auth("/email/change/", json!({"new_email": "ada@example.com", "password": "Fresh-Latch-42"}), &ada)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let mail = app.smtp.wait_for_subject("ada@example.com", "Confirm your new email address", 1).await;
+    let key = mail.link().rsplit('/').next().expect("key").to_owned();
+    assert_eq!(app.post("/email/change/confirm/", json!({"key": key})).await.status, 200);
+    assert_eq!(app.get_user(&ada).await.body["email"], "ada@example.com");
+    assert_eq!(
+        app.post("/login/", json!({"email": "ada@example.com", "password": "Fresh-Latch-42"})).await.status,
+        200
+    );
+    // an address given is still checked, and still unique
+    let r = app
+        .post(
+            "/registration/",
+            json!({"username": "eve", "email": "ADA@example.com", "password1": PASSWORD, "password2": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    // only where nothing needs the address
+    for (k, v) in
+        [("LATCHKEY_EMAIL_VERIFICATION", "optional"), ("LATCHKEY_USERNAME", "none"), ("LATCHKEY_LOGIN_METHOD", "email")]
+    {
+        let refused =
+            TestApp::try_spawn(Opts::new(&b).verification("none").env("LATCHKEY_EMAIL_REQUIRED", "false").env(k, v))
+                .await;
+        assert!(refused.is_err(), "{k}={v}");
+    }
 }

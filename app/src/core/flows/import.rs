@@ -40,14 +40,19 @@ impl Engine {
                 p
             }))
         })?;
-        let email = EmailAddress::parse(&row.email).map_err(|m| FlowError::field("email", m))?;
+        // Django's accounts may have no address; kept so where the deployment allows it
+        let email = if row.email.trim().is_empty() && !self.config().email_required {
+            String::new()
+        } else {
+            EmailAddress::parse(&row.email).map_err(|m| FlowError::field("email", m))?.as_str().to_owned()
+        };
         let first = check_name(&row.first_name).map_err(|m| FlowError::field("first_name", m))?;
         let last = check_name(&row.last_name).map_err(|m| FlowError::field("last_name", m))?;
         // `!...` is Django's unusable password: the account can only reset it.
         let hash = Some(row.password).filter(|p| django::is_supported(p) || p.starts_with("$argon2id$"));
         let new = NewUser {
             username: username.as_str().to_owned(),
-            email: email.as_str().to_owned(),
+            email,
             password_hash: hash,
             email_verified: emails_verified,
             first_name: first,

@@ -39,7 +39,8 @@ pub enum SignupOutcome {
 
 struct ValidSignup {
     username: Username,
-    email: EmailAddress,
+    /// `None`: an account without an address (see `email_required`).
+    email: Option<EmailAddress>,
     password: SecretString,
     names: [String; 2],
     profile: Vec<(String, Option<String>)>,
@@ -62,7 +63,10 @@ pub(crate) fn made_username() -> String {
 impl Engine {
     async fn validate_signup(&self, input: SignupInput) -> Result<ValidSignup, FlowError> {
         let mut errors = Problems::new();
-        let email = EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok();
+        // no address at all, where the deployment allows it (no verification)
+        let addressless = !self.config().email_required && input.email.trim().is_empty();
+        let email =
+            if addressless { None } else { EmailAddress::parse(&input.email).map_err(|m| errors.add("email", m)).ok() };
         // email-only accounts, or an optional username left out: one is
         // made up (hidden when accounts have none)
         let made = match self.config().username {
@@ -124,8 +128,10 @@ impl Engine {
         if let Some(m) = similarity_error(password1.expose_secret(), &ctx) {
             return Err(FlowError::non_field(m));
         }
-        match (username, email) {
-            (Some(username), Some(email)) => Ok(ValidSignup { username, email, password: password1, names, profile }),
+        match username {
+            Some(username) if email.is_some() || addressless => {
+                Ok(ValidSignup { username, email, password: password1, names, profile })
+            }
             _ => Err(anyhow::anyhow!("signup validated without username or email").into()),
         }
     }
@@ -144,7 +150,7 @@ impl Engine {
         let mode = self.config().verification;
         let new = NewUser {
             username: valid.username.as_str().to_owned(),
-            email: valid.email.as_str().to_owned(),
+            email: valid.email.as_ref().map(|e| e.as_str().to_owned()).unwrap_or_default(),
             password_hash: Some(hash),
             email_verified: false,
             first_name: valid.names[0].clone(),

@@ -45,8 +45,19 @@ pub async fn by_username(db: &impl ConnectionTrait, username_lower: &str) -> Res
     Users::find().filter(Column::UsernameLower.eq(username_lower)).one(db).await
 }
 
+/// The account with this address. What is not an address (no `@`: "", or
+/// the placeholder an account without an address keeps) matches no one.
 pub async fn by_email(db: &impl ConnectionTrait, email_lower: &str) -> Result<Option<User>, DbErr> {
+    if !email_lower.contains('@') {
+        return Ok(None);
+    }
     Users::find().filter(Column::EmailLower.eq(email_lower)).one(db).await
+}
+
+/// What an account without an address keeps in the unique `email_lower`:
+/// unique, and never an address (no `@`), so no lookup finds it.
+fn no_address() -> String {
+    format!("!none-{}", crate::core::secrets::random_token())
 }
 
 /// # Errors
@@ -56,7 +67,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser, now: i64) -> Result
     let row = ActiveModel {
         username_lower: Set(crate::core::domain::username::canonical(&new.username)),
         username: Set(new.username),
-        email_lower: Set(new.email.to_lowercase()),
+        email_lower: Set(if new.email.is_empty() { no_address() } else { new.email.to_lowercase() }),
         email: Set(new.email),
         email_verified: Set(new.email_verified),
         password_hash: Set(new.password_hash),

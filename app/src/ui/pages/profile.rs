@@ -77,8 +77,11 @@ fn Profile(account: AccountView) -> impl IntoView {
                 <div>
                     {site.has_usernames().then(|| view! { <p><strong data-testid="profile-username">{user.username.clone()}</strong></p> })}
                     <p class="muted" data-testid="profile-email">
-                        {user.email.clone()} " · "
-                        {if email_verified { "verified" } else { "not verified yet" }}
+                        {if user.email.is_empty() {
+                            "No email address: add one to be able to reset your password.".to_owned()
+                        } else {
+                            format!("{} · {}", user.email, if email_verified { "verified" } else { "not verified yet" })
+                        }}
                     </p>
                 </div>
             </div>

@@ -52,7 +52,12 @@ pub fn SignupPage() -> impl IntoView {
                 <ActionForm action=action attr:data-testid="signup-form" attr:novalidate="true">
                     <FormErrors state/>
                     {username}
-                    <Field name="email" label="Email" kind="email" state autocomplete="email"/>
+                    {if site.email_required {
+                        view! { <Field name="email" label="Email" kind="email" state autocomplete="email"/> }.into_any()
+                    } else {
+                        view! { <Field name="email" label="Email (optional)" kind="email" state autocomplete="email" required=false
+                            hint="Without one, a forgotten password cannot be reset."/> }.into_any()
+                    }}
                     <Field name="password1" label="Password" kind="password" state autocomplete="new-password"
                         hint="At least 8 characters; not a common password."/>
                     <Field name="password2" label="Password again" kind="password" state autocomplete="new-password"/>
