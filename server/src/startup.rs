@@ -211,6 +211,28 @@ fn fallback(
     }
 }
 
+/// Accounts made without an address (`LATCHKEY_EMAIL_REQUIRED=false`)
+/// sign in by username only and can never verify: settings changed later
+/// that would lock them out stop start-up instead.
+async fn accounts_stay_reachable(db: &DatabaseConnection, cfg: &app::core::EngineConfig) -> anyhow::Result<()> {
+    use app::core::config::{LoginMethod, UsernameMode, VerificationMode};
+    let locked_out = cfg.verification != VerificationMode::None
+        || cfg.username != UsernameMode::Required
+        || cfg.login_method == LoginMethod::Email;
+    if !locked_out {
+        return Ok(());
+    }
+    let n = app::core::repo::users::count_without_address(db).await?;
+    if n > 0 {
+        anyhow::bail!(
+            "{n} account(s) have no email address (made with LATCHKEY_EMAIL_REQUIRED=false): they sign in by username \
+             and cannot verify, so they need LATCHKEY_EMAIL_VERIFICATION=none, LATCHKEY_USERNAME=required and a \
+             username login; give them addresses first to change these"
+        );
+    }
+    Ok(())
+}
+
 /// The engine on the configured database (migrated) and mailer, reading
 /// the time from `clock`.
 ///
@@ -218,6 +240,7 @@ fn fallback(
 /// Database or mailer set-up failures.
 pub async fn engine(settings: &Settings, clock: Clock) -> anyhow::Result<Engine> {
     let db = connect(&settings.database_url).await?;
+    accounts_stay_reachable(&db, &settings.engine).await?;
     let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
     Engine::new(db, settings.engine.clone(), mailer(settings)?, threads, clock)
 }

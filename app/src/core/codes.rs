@@ -128,6 +128,8 @@ pub enum Code {
     UnknownChoice,
     /// A verification email for an address that is verified already.
     AlreadyVerified,
+    /// An email for an account that has no address.
+    NoAddress,
 }
 
 impl Code {
@@ -211,6 +213,7 @@ impl Code {
             OwnAccount => "own_account",
             UnknownChoice => "unknown_choice",
             AlreadyVerified => "already_verified",
+            NoAddress => "no_address",
         }
     }
 }

@@ -86,6 +86,7 @@ pub fn words(field: &str, code: &Code) -> String {
         OwnAccount => "Staff cannot deactivate, delete or remove staff status from their own account here.",
         UnknownChoice => "Select a valid choice.",
         AlreadyVerified => "This email address is verified already.",
+        NoAddress => "This account has no email address.",
     };
     text.to_owned()
 }

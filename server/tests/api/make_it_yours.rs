@@ -370,6 +370,28 @@ async fn accounts_without_an_address_where_allowed(b: Backend) {
         )
         .await;
     assert_eq!(r.status, 400, "{}", r.body);
+    // staff cannot mail an account that has no address (and are told so)
+    app.engine
+        .create_staff("root", "root@example.com", secrecy::SecretString::from(PASSWORD.to_owned()))
+        .await
+        .expect("staff");
+    let root = app.login_auth("root", PASSWORD).await;
+    let r = app
+        .request(&app.http, Method::POST, "/api/admin/reauthenticate/", Some(json!({"password": PASSWORD})), &root)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let bob = app::core::repo::users::by_username(app.engine.db(), "bob").await.expect("db").expect("bob").id;
+    let r = app
+        .request(&app.http, Method::POST, &format!("/api/admin/users/{bob}/send-password-reset/"), None, &root)
+        .await;
+    assert_eq!((r.status, r.body["detail"].clone()), (400, json!("This account has no email address.")), "{}", r.body);
+    // later settings that would lock these accounts out stop start-up
+    let url = app.database_url();
+    app.stop().await;
+    let err = TestApp::try_spawn(Opts::new(&b).env("DATABASE_URL", url.clone())).await.err().unwrap_or_default();
+    assert!(err.contains("have no email address"), "{err}");
+    let again = TestApp::try_spawn(Opts::new(&b).verification("none").env("DATABASE_URL", url)).await;
+    assert!(again.is_ok(), "the same settings without the flag are fine: accounts exist, new ones need an address");
     // only where nothing needs the address
     for (k, v) in
         [("LATCHKEY_EMAIL_VERIFICATION", "optional"), ("LATCHKEY_USERNAME", "none"), ("LATCHKEY_LOGIN_METHOD", "email")]

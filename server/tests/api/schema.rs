@@ -205,28 +205,14 @@ async fn updates_skip_read_only_fields_and_put_needs_required_ones(b: Backend) {
     let form = reqwest::multipart::Form::new()
         .part("profile.photo", reqwest::multipart::Part::bytes(png.to_vec()).file_name("me.png"));
     let Auth::Token(key) = &auth else { panic!("token mode") };
-    let res = app
-        .http
-        .patch(format!("{}/api/auth/user/", app.base))
-        .header("Authorization", format!("Token {key}"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("patch");
+    let res = upload(&app, Method::PATCH, "/api/auth/user/", key, form).await;
     assert_eq!(res.status().as_u16(), 200);
     let body: Value = res.json().await.expect("json");
     let photo = body["profile"]["photo"].as_str().unwrap_or_default().to_owned();
     assert!(photo.starts_with("http://latchkey.test/media/images/"), "{photo}");
     // no avatar in this schema: its endpoint is gone
     let form = reqwest::multipart::Form::new().part("avatar", reqwest::multipart::Part::bytes(png.to_vec()));
-    let res = app
-        .http
-        .post(format!("{}/api/auth/user/avatar/", app.base))
-        .header("Authorization", format!("Token {key}"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("post");
+    let res = upload(&app, Method::POST, "/api/auth/user/avatar/", key, form).await;
     assert_eq!(res.status().as_u16(), 404);
 }
 
@@ -476,14 +462,7 @@ async fn a_picture_swap_deletes_only_the_owners_files(b: Backend) {
     let Auth::Token(key) = &bob else { panic!("token mode") };
     let png = b"\x89PNG\r\n\x1a\n0000".to_vec();
     let form = reqwest::multipart::Form::new().part("avatar", reqwest::multipart::Part::bytes(png.clone()));
-    let res = app
-        .http
-        .post(format!("{}/api/auth/user/avatar/", app.base))
-        .header("Authorization", format!("Token {key}"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    let res = upload(&app, Method::POST, "/api/auth/user/avatar/", key, form).await;
     let body: Value = res.json().await.expect("json");
     let url = body["avatar"].as_str().unwrap_or_default().to_owned();
     let stored = url.split("/media/").nth(1).expect("a media path").to_owned();
@@ -506,14 +485,7 @@ async fn a_picture_swap_deletes_only_the_owners_files(b: Backend) {
     let Auth::Token(key) = &eve else { panic!("token mode") };
     let form =
         reqwest::multipart::Form::new().part("profile.pic", reqwest::multipart::Part::bytes(png).file_name("p.png"));
-    let res = app
-        .http
-        .patch(format!("{}/api/auth/user/", app.base))
-        .header("Authorization", format!("Token {key}"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("patch");
+    let res = upload(&app, Method::PATCH, "/api/auth/user/", key, form).await;
     assert_eq!(res.status().as_u16(), 200);
     assert!(media.path().join(&stored).exists(), "bob's picture is still there");
 }
@@ -528,4 +500,21 @@ async fn djoser_put_needs_the_required_fields(b: Backend) {
     );
     let r = app.request(&app.http, Method::PATCH, "/auth/users/me/", Some(json!({"profile": {"age": 3}})), &auth).await;
     assert_eq!(r.status, 200, "PATCH needs none: {}", r.body);
+}
+
+/// A multipart request to `path`, signed in with the token `key`.
+async fn upload(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    key: &str,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
+    app.http
+        .request(method, format!("{}{path}", app.base))
+        .header("Authorization", format!("Token {key}"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload")
 }

@@ -2,7 +2,7 @@
 //! kept as they are (PBKDF2 or argon2) and upgraded to Latchkey's argon2id
 //! at each user's next login.
 
-use crate::core::codes::Problems;
+use crate::core::codes::{Code, Problems};
 use crate::core::django;
 use crate::core::domain::{check_name, EmailAddress, Username};
 use crate::core::error::FlowError;
@@ -40,7 +40,8 @@ impl Engine {
                 p
             }))
         })?;
-        // Django's accounts may have no address; kept so where the deployment allows it
+        // Django's accounts may have no address; kept so where the deployment
+        // allows it, when the account has a password to sign in with
         let email = if row.email.trim().is_empty() && !self.config().email_required {
             String::new()
         } else {
@@ -50,11 +51,16 @@ impl Engine {
         let last = check_name(&row.last_name).map_err(|m| FlowError::field("last_name", m))?;
         // `!...` is Django's unusable password: the account can only reset it.
         let hash = Some(row.password).filter(|p| django::is_supported(p) || p.starts_with("$argon2id$"));
+        let has_address = !email.is_empty();
+        if !has_address && hash.is_none() {
+            // no password and no address: no way in, ever
+            return Err(FlowError::field("email", Code::Required));
+        }
         let new = NewUser {
             username: username.as_str().to_owned(),
             email,
             password_hash: hash,
-            email_verified: emails_verified,
+            email_verified: emails_verified && has_address,
             first_name: first,
             last_name: last,
         };

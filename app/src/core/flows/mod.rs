@@ -3,6 +3,7 @@
 
 pub mod account_delete;
 pub mod admin;
+pub mod admin_list;
 pub mod auth;
 pub mod avatar;
 pub mod current_password;

@@ -81,6 +81,9 @@ impl Engine {
                             Some((&user.email_lower, limits.email_per_account)),
                         )
                         .await?;
+                    if user.email.is_empty() {
+                        return Ok(()); // no address to send to
+                    }
                     let email = EmailAddress::parse(&user.email).map_err(|m| FlowError::field("email", m))?;
                     engine.send_reset(email, &links).await
                 }

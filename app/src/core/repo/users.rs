@@ -54,6 +54,12 @@ pub async fn by_email(db: &impl ConnectionTrait, email_lower: &str) -> Result<Op
     Users::find().filter(Column::EmailLower.eq(email_lower)).one(db).await
 }
 
+/// How many accounts have no address (`LATCHKEY_EMAIL_REQUIRED=false`).
+pub async fn count_without_address(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Users::find().filter(Column::Email.eq("")).count(db).await
+}
+
 /// What an account without an address keeps in the unique `email_lower`:
 /// unique, and never an address (no `@`), so no lookup finds it.
 fn no_address() -> String {
