@@ -337,7 +337,14 @@ impl Templates {
     }
 
     fn example_vars(&self, k: &Kind) -> Vec<(&'static str, String)> {
-        k.vars.iter().map(|v| (*v, example(v, &self.branding.public_url))).collect()
+        let base = &self.branding.public_url;
+        let link = match k.name {
+            "password_reset" => format!("{base}/password-reset/MQ/EXAMPLE-TOKEN"),
+            "username_reset" => format!("{base}/username-reset/MQ/EXAMPLE-TOKEN"),
+            "change_email" => format!("{base}/email-change/EXAMPLE-KEY"),
+            _ => format!("{base}/verify-email/EXAMPLE-KEY"),
+        };
+        k.vars.iter().map(|v| (*v, if *v == "link" { link.clone() } else { example(v, base) })).collect()
     }
 
     fn context(&self, k: &Kind, to: &str, vars: &[(&str, String)]) -> Value {
