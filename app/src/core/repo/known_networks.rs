@@ -2,14 +2,8 @@
 //! (see migration m0015). One statement each, the same on SQLite and
 //! PostgreSQL.
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
-
-fn sql(backend: DatabaseBackend, text: &str) -> String {
-    match backend {
-        DatabaseBackend::Postgres => text.to_owned(),
-        _ => text.replace('$', "?"),
-    }
-}
+use super::rate_limits::sql;
+use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
 
 /// Notes a sign-in of `user_id` from the network behind `key` at `now`.
 pub async fn remember(db: &impl ConnectionTrait, key: &str, user_id: i32, now: i64) -> Result<(), DbErr> {

@@ -4,7 +4,9 @@
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, Value};
 
-fn sql(backend: DatabaseBackend, text: &str) -> String {
+/// `text` with `$N` parameters, as `backend` numbers them (raw SQL shared
+/// by the repositories that need an upsert sea-orm cannot write).
+pub(super) fn sql(backend: DatabaseBackend, text: &str) -> String {
     match backend {
         DatabaseBackend::Postgres => text.to_owned(),
         // SQLite takes numbered parameters as ?N
