@@ -46,3 +46,19 @@ test("cross-site form posts carrying the session cookie are refused", async ({ p
   });
   expect(r.status()).toBe(403);
 });
+
+test("a page only read never downloads the wasm; the first key fetches it and hydrates", async ({ page }) => {
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    if (/\.wasm(\?|$)/.test(r.url())) wasm.push(r.url());
+  });
+  await page.goto("/login", { waitUntil: "load" });
+  // longer than the old idle load's two seconds
+  await page.waitForTimeout(3_000);
+  expect(wasm).toEqual([]);
+  await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
+  // focusing a field is a use
+  await page.getByLabel(/Username|Email/).first().focus();
+  await hydrated(page);
+  expect(wasm.length).toBe(1);
+});

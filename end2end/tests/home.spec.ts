@@ -1,11 +1,12 @@
 import { test, expect } from "@playwright/test";
-import { snap } from "./support";
+import { hydrated, snap } from "./support";
 
 test("home page renders, hydrates and links to sign-up", async ({ page }) => {
   const wasm = page.waitForResponse((r) => r.url().endsWith(".wasm") && r.status() === 200);
   await page.goto("/");
   await expect(page).toHaveTitle(/Latchkey/);
   await expect(page.getByTestId("home")).toBeVisible();
+  await hydrated(page);
   await wasm;
   await snap(page, "home");
 });

@@ -14,6 +14,9 @@ export async function snap(page: Page, name: string) {
  * says which scripts and wasm the page loaded (and how), so a rare failure
  * leaves its cause behind. */
 export async function hydrated(page: Page) {
+  // the wasm is fetched at the page's first use (a key, a pointer, ...):
+  // a Shift press is one that changes nothing on the page
+  await page.keyboard.press("Shift");
   try {
     await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1, { timeout: 20_000 });
   } catch (e) {

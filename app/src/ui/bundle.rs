@@ -3,10 +3,13 @@
 //! hash, listed in the hash file beside the binary (read at each render, as
 //! Leptos reads it, so a rebuild under `cargo leptos watch` shows at once).
 //!
-//! Every form works before the wasm arrives (plain posts), so the wasm is
-//! not fetched until the page has loaded and the browser is idle: on a slow
-//! connection it never competes with the page's own HTML, style and text.
-//! (Leptos' `HydrationScripts` preloads it at once, even with `defer`.)
+//! Every form works before the wasm arrives (plain posts, errors inline),
+//! so the wasm is not fetched until someone uses the page: the first
+//! pointer movement, touch, key, focus, scroll or wheel. A visitor who only
+//! reads (or a crawler) never downloads it; a phone starts it at the first
+//! tap, while its owner types. (Leptos' `HydrationScripts` preloads it at
+//! once, even with `defer`.) A submission made before it is ready is a
+//! plain post, answered as without JavaScript.
 
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
@@ -57,22 +60,28 @@ pub fn BundleStylesheet(options: LeptosOptions) -> impl IntoView {
     view! { <link id="leptos" rel="stylesheet" href=href/> }
 }
 
-/// Loads the JS glue and the wasm once the page has loaded and the browser
-/// is idle (at most two seconds later), then hydrates.
+/// Loads the JS glue and the wasm at the page's first use (see the module
+/// text), then hydrates.
 #[component]
 pub fn HydrationScript(options: LeptosOptions) -> impl IntoView {
     let Names { js, wasm, .. } = names(&options);
     let pkg = format!("/{}", options.site_pkg_dir);
     let script = format!(
         "(() => {{\
-            const hydrate = () => import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\
-            const idle = () => ('requestIdleCallback' in window ? requestIdleCallback(hydrate, {{ timeout: 2000 }}) : setTimeout(hydrate, 0));\
-            if (document.readyState === 'complete') idle(); else addEventListener('load', idle, {{ once: true }});\
+            const uses = ['pointerdown', 'pointermove', 'touchstart', 'keydown', 'focusin', 'scroll', 'wheel'];\
+            let started = false;\
+            const hydrate = () => {{\
+                if (started) return;\
+                started = true;\
+                for (const u of uses) removeEventListener(u, hydrate, {{ capture: true }});\
+                import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\
+            }};\
+            for (const u of uses) addEventListener(u, hydrate, {{ capture: true, passive: true }});\
+            if (document.activeElement && document.activeElement !== document.body) hydrate();\
         }})();",
         js = format!("{pkg}/{js}.js"),
         wasm = format!("{pkg}/{wasm}.wasm"),
     )
-    // never a `</script>` inside the script, whatever a setting holds
     .replace('<', "\\u003c");
     let nonce = leptos::nonce::use_nonce();
     view! { <script type="module" nonce=nonce>{script}</script> }
