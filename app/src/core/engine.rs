@@ -22,6 +22,7 @@ struct Inner {
     db: DatabaseConnection,
     cfg: EngineConfig,
     hasher: PasswordHasher,
+    login_gate: crate::core::login_gate::LoginGate,
     tokens: TokenHasher,
     sessions: TokenHasher,
     limits: TokenHasher,
@@ -86,6 +87,7 @@ impl Engine {
                     hash_concurrency,
                     cfg.hash_queue_limit.unwrap_or(32 * hash_concurrency.max(1)),
                 ),
+                login_gate: Default::default(),
                 tokens,
                 sessions,
                 limits,
@@ -216,6 +218,10 @@ impl Engine {
 
     pub(crate) fn hasher(&self) -> &PasswordHasher {
         &self.inner.hasher
+    }
+
+    pub(crate) fn login_gate(&self) -> &crate::core::login_gate::LoginGate {
+        &self.inner.login_gate
     }
 
     pub(crate) fn token_hasher(&self) -> &TokenHasher {

@@ -20,6 +20,7 @@ pub mod flows;
 pub mod html;
 pub mod janitor;
 pub mod jwt;
+pub mod login_gate;
 pub mod oauth;
 pub mod profile_schema;
 pub mod redirect;

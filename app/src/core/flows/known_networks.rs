@@ -9,9 +9,10 @@
 //! costs the priority, never the sign-in.
 
 use super::throttle::{network_of, Client};
-use crate::core::credentials::Lane;
+use crate::core::credentials::{HashError, Lane};
 use crate::core::repo::known_networks;
-use crate::core::Engine;
+use crate::core::{Engine, FlowError};
+use tokio::sync::SemaphorePermit;
 
 /// How long a network stays known after its last sign-in.
 pub const KNOWN_FOR_SECS: i64 = 90 * 24 * 3600;
@@ -42,6 +43,42 @@ impl Engine {
         match user_id {
             Some(id) if known => Lane::Known(id),
             _ => Lane::Other,
+        }
+    }
+
+    fn gate_key(&self, login: &str, client: &Client) -> Option<String> {
+        let ip = client.ip?;
+        Some(self.limit_key(&format!("recent-login:{}:{login}", network_of(ip))))
+    }
+
+    /// Notes that the password typed for `login` (as written) checked out
+    /// from `client`'s network: the login gate lets it by while the other
+    /// line is full (see `login_gate`).
+    pub(crate) fn note_login(&self, login: &str, client: &Client) {
+        if let Some(key) = self.gate_key(login, client) {
+            self.login_gate().note(key, self.now());
+        }
+    }
+
+    /// Whether a password login for `login` from `client` may go on to the
+    /// database now. `Ok(Some(permit))`: one of the few look-up places,
+    /// held until the caller knows its line.
+    ///
+    /// # Errors
+    /// `Unavailable` (503) while the other line is full, for a login this
+    /// replica has not seen check out from there, when no look-up place is
+    /// free.
+    pub(crate) fn admit_login(&self, login: &str, client: &Client) -> Result<Option<SemaphorePermit<'_>>, FlowError> {
+        if !self.hasher().would_refuse(Lane::Other) {
+            return Ok(None);
+        }
+        let since = self.now() - KNOWN_FOR_SECS;
+        if self.gate_key(login, client).is_some_and(|key| self.login_gate().knows(&key, since)) {
+            return Ok(None);
+        }
+        match self.login_gate().try_lookup() {
+            Some(permit) => Ok(Some(permit)),
+            None => Err(HashError::Busy.into()),
         }
     }
 }

@@ -97,9 +97,13 @@ impl Engine {
         // request's hashing line is full it is refused now (503), without
         // queueing writes in front of everyone else's (a flood from many
         // addresses would otherwise hold the database for the owner too)
+        // (and while that line is full, a name this replica has not seen
+        // sign in from this network is refused before any read at all)
+        let admitted = self.admit_login(&ident.text(), &input.client)?;
         let user = self.find_login_user(ident).await?;
         // the owner, from where they signed in before, goes ahead of a flood
         let lane = self.lane_for(user.as_ref().map(|u| u.id), &input.client).await;
+        drop(admitted);
         if self.hasher().would_refuse(lane) {
             return Err(crate::core::credentials::HashError::Busy.into());
         }
@@ -141,6 +145,7 @@ impl Engine {
                 return Err(FlowError::non_field(Code::InvalidCredentials));
             }
         };
+        self.note_login(&ident.text(), &input.client);
         self.release(typed).await?;
         self.release(account).await?;
         if self.config().verification == VerificationMode::Mandatory && !user.email_verified {
