@@ -59,6 +59,8 @@ test-e2e: build e2e-deps
 
 test: tools e2e-deps test-rust test-e2e
 
+## the server as `make release` builds it (type-erased views)
+bench: export RUSTFLAGS = --cfg erase_components
 bench:
 	cargo build --release -p server --bin latchkey --example bare_ceiling
 	cargo bench -p server --bench load

@@ -47,7 +47,7 @@ test("cross-site form posts carrying the session cookie are refused", async ({ p
   expect(r.status()).toBe(403);
 });
 
-test("a page only read never downloads the wasm; the first key fetches it and hydrates", async ({ page }) => {
+test("a page only read never downloads the wasm; the first use fetches it and hydrates", async ({ page }) => {
   const wasm: string[] = [];
   page.on("request", (r) => {
     if (/\.wasm(\?|$)/.test(r.url())) wasm.push(r.url());
@@ -57,8 +57,10 @@ test("a page only read never downloads the wasm; the first key fetches it and hy
   await page.waitForTimeout(3_000);
   expect(wasm).toEqual([]);
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(0);
-  // focusing a field is a use
+  // focusing a field is a use: it alone fetches the wasm
+  const fetched = page.waitForRequest(/\.wasm(\?|$)/);
   await page.getByLabel(/Username|Email/).first().focus();
+  await fetched;
   await hydrated(page);
   expect(wasm.length).toBe(1);
 });

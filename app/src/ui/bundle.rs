@@ -9,7 +9,8 @@
 //! reads (or a crawler) never downloads it; a phone starts it at the first
 //! tap, while its owner types. (Leptos' `HydrationScripts` preloads it at
 //! once, even with `defer`.) A submission made before it is ready is a
-//! plain post, answered as without JavaScript.
+//! plain post, answered as without JavaScript; the page it leaves is not
+//! hydrated any more (a second click would send the form again).
 
 use leptos::config::LeptosOptions;
 use leptos::prelude::*;
@@ -70,11 +71,15 @@ pub fn HydrationScript(options: LeptosOptions) -> impl IntoView {
         "(() => {{\
             const uses = ['pointerdown', 'pointermove', 'touchstart', 'keydown', 'focusin', 'scroll', 'wheel'];\
             let started = false;\
+            let leaving = false;\
+            addEventListener('submit', () => {{ leaving = true; }}, {{ capture: true, once: true }});\
             const hydrate = () => {{\
                 if (started) return;\
                 started = true;\
                 for (const u of uses) removeEventListener(u, hydrate, {{ capture: true }});\
-                import({js:?}).then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));\
+                import({js:?})\
+                    .then((m) => m.default({{ module_or_path: {wasm:?} }}).then(() => leaving || m.hydrate()))\
+                    .catch((e) => console.warn('the page stays on plain form posts:', e));\
             }};\
             for (const u of uses) addEventListener(u, hydrate, {{ capture: true, passive: true }});\
             if (document.activeElement && document.activeElement !== document.body) hydrate();\
@@ -82,6 +87,8 @@ pub fn HydrationScript(options: LeptosOptions) -> impl IntoView {
         js = format!("{pkg}/{js}.js"),
         wasm = format!("{pkg}/{wasm}.wasm"),
     )
+    // never a `</script>` inside the script, whatever a setting holds (the
+    // script itself has no `<`)
     .replace('<', "\\u003c");
     let nonce = leptos::nonce::use_nonce();
     view! { <script type="module" nonce=nonce>{script}</script> }
