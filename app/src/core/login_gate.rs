@@ -1,64 +1,85 @@
 //! The gate in front of password sign-in, for when guesses flood in.
 //!
-//! While the hashing queue's other line is full (see `credentials`), a
-//! login is refused (503) before any database work unless this replica saw
-//! the same name finish a password check from the same network in the last
-//! 90 days. Without the gate, every refused guess still read the account
-//! and its known networks first, so a flood from many addresses held the
-//! database (and the cores) long enough to keep the account's owner
-//! waiting seconds for an answer.
+//! While the hashing queue's other line is full (see `credentials`), every
+//! refused guess used to read the account and its known networks first, so
+//! a flood from many addresses kept the database (and the cores) busy and
+//! the account's owner waited seconds behind it. Now, while that line is
+//! full:
+//! - a name this replica saw check out from the same network in the last 90
+//!   days goes straight on (its owner, most likely);
+//! - every other login waits for one of a few look-up places, first come
+//!   first served, and is refused (503) if none frees up within a few
+//!   seconds. So an owner the memory does not hold (a restarted replica, or
+//!   one they never used) is still recognised by the database's known
+//!   networks as before, with the reads bounded.
 //!
-//! The memory is per replica and bounded (least recently used names are
-//! forgotten first); it only decides who may go on to the database, never
-//! who is let in. A login the memory does not hold still gets one of a few
-//! look-up places when one is free, so an owner on a replica that restarted
-//! meanwhile (or that they never used) is recognised by the database's
-//! known networks as before.
+//! The memory is per replica and bounded: per name a few networks, and the
+//! least recently used names are forgotten first, so filling it takes many
+//! accounts, not one account from many networks. It only decides who may go
+//! on to the database, never who is let in.
 
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
+use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-/// Names (with their network) remembered per replica.
-const REMEMBERED: usize = 50_000;
-/// Logins the memory does not hold that may read the database at once
-/// while the other line is full.
+/// Names remembered per replica.
+const NAMES: usize = 50_000;
+/// Networks remembered per name (the oldest is replaced).
+const NETWORKS_PER_NAME: usize = 4;
+/// Logins the memory does not hold that read the database at once while
+/// the other line is full.
 const LOOKUPS: usize = 4;
+/// How long such a login waits for a look-up place before it is refused.
+const LOOKUP_WAIT: Duration = Duration::from_secs(3);
+
+/// Per name: (network, when its password last checked out from there).
+type Networks = Vec<(String, i64)>;
 
 pub struct LoginGate {
-    /// keyed hash of (network, name) -> when its password last checked out
-    recent: Mutex<lru::LruCache<String, i64>>,
+    recent: Mutex<lru::LruCache<String, Networks>>,
     lookups: Semaphore,
 }
 
 impl Default for LoginGate {
     fn default() -> Self {
-        Self::new(REMEMBERED)
+        Self::new(NAMES)
     }
 }
 
 impl LoginGate {
-    pub fn new(capacity: usize) -> Self {
-        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
-        Self { recent: Mutex::new(lru::LruCache::new(capacity)), lookups: Semaphore::new(LOOKUPS) }
+    pub fn new(names: usize) -> Self {
+        let names = NonZeroUsize::new(names).unwrap_or(NonZeroUsize::MIN);
+        Self { recent: Mutex::new(lru::LruCache::new(names)), lookups: Semaphore::new(LOOKUPS) }
     }
 
-    /// Notes that the password for `key` checked out at `now`.
-    pub fn note(&self, key: String, now: i64) {
-        if let Ok(mut recent) = self.recent.lock() {
-            recent.put(key, now);
+    /// Notes that the password for `name` checked out from `network` at `now`.
+    pub fn note(&self, name: String, network: String, now: i64) {
+        let Ok(mut recent) = self.recent.lock() else { return };
+        let networks = recent.get_or_insert_mut(name, Vec::new);
+        networks.retain(|(n, _)| *n != network);
+        if networks.len() >= NETWORKS_PER_NAME {
+            networks.sort_by_key(|&(_, at)| std::cmp::Reverse(at));
+            networks.truncate(NETWORKS_PER_NAME - 1);
         }
+        networks.push((network, now));
     }
 
-    /// Whether `key` checked out at or after `since`.
-    pub fn knows(&self, key: &str, since: i64) -> bool {
-        self.recent.lock().is_ok_and(|mut r| r.get(key).is_some_and(|&at| at >= since))
+    /// Whether `name` checked out from `network` at or after `since`.
+    pub fn knows(&self, name: &str, network: &str, since: i64) -> bool {
+        self.recent
+            .lock()
+            .is_ok_and(|mut r| r.get(name).is_some_and(|nets| nets.iter().any(|(n, at)| n == network && *at >= since)))
     }
 
-    /// One of the few look-up places for a login the memory does not hold,
-    /// if one is free now.
-    pub fn try_lookup(&self) -> Option<SemaphorePermit<'_>> {
-        self.lookups.try_acquire().ok()
+    /// A look-up place for a login the memory does not hold, waiting (in
+    /// arrival order) at most a few seconds; `None`: refuse it.
+    pub async fn lookup(&self) -> Option<SemaphorePermit<'_>> {
+        self.lookup_within(LOOKUP_WAIT).await
+    }
+
+    async fn lookup_within(&self, wait: Duration) -> Option<SemaphorePermit<'_>> {
+        tokio::time::timeout(wait, self.lookups.acquire()).await.ok()?.ok()
     }
 }
 
@@ -69,24 +90,46 @@ mod tests {
     #[test]
     fn remembers_recent_names_forgets_old_and_least_used_ones() {
         let gate = LoginGate::new(2);
-        gate.note("a".into(), 100);
-        gate.note("b".into(), 100);
-        assert!(gate.knows("a", 50));
-        assert!(!gate.knows("a", 101), "a check older than the window does not count");
+        gate.note("a".into(), "net1".into(), 100);
+        gate.note("b".into(), "net1".into(), 100);
+        assert!(gate.knows("a", "net1", 50));
+        assert!(!gate.knows("a", "net2", 50), "another network is not known");
+        assert!(!gate.knows("a", "net1", 101), "a check older than the window does not count");
         // "b" is the least recently used now: a third name pushes it out
-        gate.note("c".into(), 100);
-        assert!(!gate.knows("b", 0));
-        assert!(gate.knows("a", 0) && gate.knows("c", 0));
-        assert!(!gate.knows("nobody", 0));
+        gate.note("c".into(), "net1".into(), 100);
+        assert!(!gate.knows("b", "net1", 0));
+        assert!(gate.knows("a", "net1", 0) && gate.knows("c", "net1", 0));
+        assert!(!gate.knows("nobody", "net1", 0));
     }
 
     #[test]
-    fn only_a_few_unknown_logins_look_up_at_once() {
+    fn one_name_from_many_networks_keeps_a_few_and_pushes_out_no_one() {
+        let gate = LoginGate::new(2);
+        gate.note("owner".into(), "home".into(), 10);
+        for i in 0..1000 {
+            gate.note("attacker".into(), format!("net{i}"), 20 + i);
+        }
+        assert!(gate.knows("owner", "home", 0), "one name cannot flush the others");
+        assert!(gate.knows("attacker", "net999", 0) && !gate.knows("attacker", "net0", 0));
+        // the newest networks are kept
+        gate.note("owner".into(), "office".into(), 30);
+        assert!(gate.knows("owner", "home", 0) && gate.knows("owner", "office", 0));
+    }
+
+    #[tokio::test]
+    async fn only_a_few_unknown_logins_look_up_at_once_and_the_rest_wait_their_turn() {
         let gate = LoginGate::default();
-        let held: Vec<_> = (0..LOOKUPS).map_while(|_| gate.try_lookup()).collect();
-        assert_eq!(held.len(), LOOKUPS);
-        assert!(gate.try_lookup().is_none());
-        drop(held);
-        assert!(gate.try_lookup().is_some());
+        let mut held = Vec::new();
+        for _ in 0..LOOKUPS {
+            held.push(gate.lookup_within(Duration::from_millis(50)).await.expect("a free place"));
+        }
+        assert!(gate.lookup_within(Duration::from_millis(50)).await.is_none(), "all taken: refused after the wait");
+        let waiting = gate.lookup_within(Duration::from_secs(5));
+        let release = async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            held.pop();
+        };
+        let (got, ()) = tokio::join!(waiting, release);
+        assert!(got.is_some(), "a waiting login gets the place freed");
     }
 }

@@ -17,6 +17,7 @@ cases!(
     a_dripping_body_is_cut_off,
     a_flood_of_hashes_is_refused_not_queued_forever,
     the_owner_from_a_known_network_goes_ahead_of_a_flood,
+    a_replica_that_never_saw_the_owner_still_serves_them_during_a_flood,
     concurrent_avatar_uploads_leave_one_file
 );
 
@@ -152,21 +153,36 @@ async fn a_flood_of_hashes_is_refused_not_queued_forever(b: Backend) {
 /// owner, from the network they signed in from before, is still served
 /// (without the known line they got 503 "too many password hashes").
 async fn the_owner_from_a_known_network_goes_ahead_of_a_flood(b: Backend) {
-    let app = TestApp::spawn(
-        Opts::new(&b)
+    owner_during_a_flood(b, false).await;
+}
+
+/// The same on a second replica (or one restarted since): its login gate
+/// never saw the owner, the database's known networks still tell.
+async fn a_replica_that_never_saw_the_owner_still_serves_them_during_a_flood(b: Backend) {
+    owner_during_a_flood(b, true).await;
+}
+
+async fn owner_during_a_flood(b: Backend, on_another_replica: bool) {
+    let opts = |b: &Backend| {
+        Opts::new(b)
             .env("LATCHKEY_HASH_QUEUE", "1")
             .env("LATCHKEY_RATE_LOGIN_IP", "off")
-            .env("LATCHKEY_TRUSTED_PROXIES", "127.0.0.1, ::1"),
-    )
-    .await;
-    app.signup_verified("ada", "ada@example.com").await;
+            .env("LATCHKEY_TRUSTED_PROXIES", "127.0.0.1, ::1")
+    };
+    let first = TestApp::spawn(opts(&b)).await;
+    first.signup_verified("ada", "ada@example.com").await;
     let owner = |app: &TestApp| {
         let body = json!({"username": "ada", "password": PASSWORD});
         let req = app.http.post(format!("{}/api/auth/login/", app.base)).header("X-Forwarded-For", "198.51.100.7");
         req.json(&body).send()
     };
     // the first sign-in from the owner's network makes it known
-    assert_eq!(owner(&app).await.expect("login").status().as_u16(), 200);
+    assert_eq!(owner(&first).await.expect("login").status().as_u16(), 200);
+    let second = match on_another_replica {
+        true => Some(TestApp::spawn(opts(&b).env("DATABASE_URL", first.database_url())).await),
+        false => None,
+    };
+    let app = second.as_ref().unwrap_or(&first);
     let stop = std::sync::atomic::AtomicBool::new(false);
     let busy = std::sync::atomic::AtomicUsize::new(0);
     let flood = (0..24).map(|i| {

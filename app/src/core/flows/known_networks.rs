@@ -46,37 +46,42 @@ impl Engine {
         }
     }
 
-    fn gate_key(&self, login: &str, client: &Client) -> Option<String> {
+    /// The login gate's names for `login` (as written) and `client`'s network.
+    fn gate_keys(&self, login: &str, client: &Client) -> Option<(String, String)> {
         let ip = client.ip?;
-        Some(self.limit_key(&format!("recent-login:{}:{login}", network_of(ip))))
+        Some((self.limit_key(&format!("recent-login:{login}")), network_of(ip)))
     }
 
     /// Notes that the password typed for `login` (as written) checked out
     /// from `client`'s network: the login gate lets it by while the other
     /// line is full (see `login_gate`).
     pub(crate) fn note_login(&self, login: &str, client: &Client) {
-        if let Some(key) = self.gate_key(login, client) {
-            self.login_gate().note(key, self.now());
+        if let Some((name, network)) = self.gate_keys(login, client) {
+            self.login_gate().note(name, network, self.now());
         }
     }
 
-    /// Whether a password login for `login` from `client` may go on to the
-    /// database now. `Ok(Some(permit))`: one of the few look-up places,
-    /// held until the caller knows its line.
+    /// Waits, if need be, until a password login for `login` from `client`
+    /// may go on to the database. `Some(permit)`: a look-up place, to hold
+    /// until the caller knows its line.
     ///
     /// # Errors
     /// `Unavailable` (503) while the other line is full, for a login this
-    /// replica has not seen check out from there, when no look-up place is
-    /// free.
-    pub(crate) fn admit_login(&self, login: &str, client: &Client) -> Result<Option<SemaphorePermit<'_>>, FlowError> {
+    /// replica has not seen check out from there, when no look-up place
+    /// frees up in time.
+    pub(crate) async fn admit_login(
+        &self,
+        login: &str,
+        client: &Client,
+    ) -> Result<Option<SemaphorePermit<'_>>, FlowError> {
         if !self.hasher().would_refuse(Lane::Other) {
             return Ok(None);
         }
         let since = self.now() - KNOWN_FOR_SECS;
-        if self.gate_key(login, client).is_some_and(|key| self.login_gate().knows(&key, since)) {
+        if self.gate_keys(login, client).is_some_and(|(name, net)| self.login_gate().knows(&name, &net, since)) {
             return Ok(None);
         }
-        match self.login_gate().try_lookup() {
+        match self.login_gate().lookup().await {
             Some(permit) => Ok(Some(permit)),
             None => Err(HashError::Busy.into()),
         }

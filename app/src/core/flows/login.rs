@@ -98,8 +98,8 @@ impl Engine {
         // queueing writes in front of everyone else's (a flood from many
         // addresses would otherwise hold the database for the owner too)
         // (and while that line is full, a name this replica has not seen
-        // sign in from this network is refused before any read at all)
-        let admitted = self.admit_login(&ident.text(), &input.client)?;
+        // sign in from this network waits for one of a few look-up places)
+        let admitted = self.admit_login(&ident.text(), &input.client).await?;
         let user = self.find_login_user(ident).await?;
         // the owner, from where they signed in before, goes ahead of a flood
         let lane = self.lane_for(user.as_ref().map(|u| u.id), &input.client).await;
