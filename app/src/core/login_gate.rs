@@ -1,17 +1,18 @@
 //! The gate in front of password sign-in, for when guesses flood in.
 //!
-//! While the hashing queue's other line is full (see `credentials`), every
-//! refused guess used to read the account and its known networks first, so
-//! a flood from many addresses kept the database (and the cores) busy and
-//! the account's owner waited seconds behind it. Now, while that line is
-//! full:
+//! A flood of guesses from many addresses used to read the account and its
+//! known networks for every guess (most then refused because the hashing
+//! queue was full), so it kept the database (and the cores) busy and the
+//! account's owner waited seconds behind it. Now:
 //! - a name this replica saw check out from the same network in the last 90
 //!   days goes straight on (its owner, most likely);
-//! - every other login waits for one of a few look-up places, first come
-//!   first served, and is refused (503) if none frees up within a few
-//!   seconds. So an owner the memory does not hold (a restarted replica, or
-//!   one they never used) is still recognised by the database's known
-//!   networks as before, with the reads bounded.
+//! - every other login takes one of a few look-up places for its reads,
+//!   first come, first served, and is refused (503) if none frees up within
+//!   a few seconds. Unloaded, a place is always free; under a flood the
+//!   flood's reads are bounded and wait in line, behind nobody it matters
+//!   to. An owner the memory does not hold (a restarted replica, or one
+//!   they never used) is still recognised by the database's known networks
+//!   once their turn comes.
 //!
 //! The memory is per replica and bounded: per name a few networks, and the
 //! least recently used names are forgotten first, so filling it takes many
@@ -27,8 +28,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 const NAMES: usize = 50_000;
 /// Networks remembered per name (the oldest is replaced).
 const NETWORKS_PER_NAME: usize = 4;
-/// Logins the memory does not hold that read the database at once while
-/// the other line is full.
+/// Logins the memory does not hold that read the database at once.
 const LOOKUPS: usize = 4;
 /// How long such a login waits for a look-up place before it is refused.
 const LOOKUP_WAIT: Duration = Duration::from_secs(3);

@@ -62,21 +62,17 @@ impl Engine {
     }
 
     /// Waits, if need be, until a password login for `login` from `client`
-    /// may go on to the database. `Some(permit)`: a look-up place, to hold
-    /// until the caller knows its line.
+    /// may read the database (see `login_gate`). `Some(permit)`: a look-up
+    /// place, to hold until the caller knows its line.
     ///
     /// # Errors
-    /// `Unavailable` (503) while the other line is full, for a login this
-    /// replica has not seen check out from there, when no look-up place
-    /// frees up in time.
+    /// `Unavailable` (503) for a login this replica has not seen check out
+    /// from there, when no look-up place frees up in time (a flood).
     pub(crate) async fn admit_login(
         &self,
         login: &str,
         client: &Client,
     ) -> Result<Option<SemaphorePermit<'_>>, FlowError> {
-        if !self.hasher().would_refuse(Lane::Other) {
-            return Ok(None);
-        }
         let since = self.now() - KNOWN_FOR_SECS;
         if self.gate_keys(login, client).is_some_and(|(name, net)| self.login_gate().knows(&name, &net, since)) {
             return Ok(None);

@@ -97,8 +97,9 @@ impl Engine {
         // request's hashing line is full it is refused now (503), without
         // queueing writes in front of everyone else's (a flood from many
         // addresses would otherwise hold the database for the owner too)
-        // (and while that line is full, a name this replica has not seen
-        // sign in from this network waits for one of a few look-up places)
+        // (and a name this replica has not seen sign in from this network
+        // reads only in one of a few look-up places, so a flood's reads wait
+        // in line behind the owner's, not in front of them)
         let admitted = self.admit_login(&ident.text(), &input.client).await?;
         let user = self.find_login_user(ident).await?;
         // the owner, from where they signed in before, goes ahead of a flood
