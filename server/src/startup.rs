@@ -47,9 +47,13 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         }
     }
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
+    opts.max_connections(if url.starts_with("sqlite:") {
+        app::core::engine::SQLITE_POOL
+    } else {
+        app::core::engine::POSTGRES_POOL
+    })
+    .acquire_timeout(Duration::from_secs(5))
+    .sqlx_logging(false);
     let db = Database::connect(opts).await.context("connecting to the database")?;
     if url.starts_with("sqlite:") {
         use sea_orm::ConnectionTrait;

@@ -13,6 +13,10 @@ use crate::core::secrets::{Sealer, TokenHasher};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
+/// Database connections per replica (`server` opens the pool with these).
+pub const SQLITE_POOL: u32 = 8;
+pub const POSTGRES_POOL: u32 = 20;
+
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<Inner>,
@@ -79,6 +83,11 @@ impl Engine {
         let content_sealer = ContentSealer::new(&cfg.secret_key);
         let webauthn = crate::core::factors::passkey::relying_party(&cfg.passkeys, false)?;
         let webhook_http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+        let pool = match sea_orm::ConnectionTrait::get_database_backend(&db) {
+            sea_orm::DatabaseBackend::Postgres => POSTGRES_POOL,
+            _ => SQLITE_POOL,
+        };
+        let login_gate = crate::core::login_gate::LoginGate::new(crate::core::login_gate::NAMES, pool as usize / 2);
         let templates = templates::Templates::load(cfg.email.templates_dir.as_deref(), cfg.mail_branding())?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -87,7 +96,7 @@ impl Engine {
                     hash_concurrency,
                     cfg.hash_queue_limit.unwrap_or(32 * hash_concurrency.max(1)),
                 ),
-                login_gate: Default::default(),
+                login_gate,
                 tokens,
                 sessions,
                 limits,

@@ -25,13 +25,16 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Names remembered per replica.
-const NAMES: usize = 50_000;
+pub const NAMES: usize = 50_000;
 /// Networks remembered per name (the oldest is replaced).
 const NETWORKS_PER_NAME: usize = 4;
-/// Logins the memory does not hold that read the database at once.
-const LOOKUPS: usize = 4;
-/// How long such a login waits for a look-up place before it is refused.
-const LOOKUP_WAIT: Duration = Duration::from_secs(3);
+/// How long a login waits for a look-up place before it is refused: longer
+/// than the pool's own wait for a connection, so a slow database answers
+/// as it did without the gate (slowly, or "unavailable" from the pool).
+const LOOKUP_WAIT: Duration = Duration::from_secs(6);
+/// How long a login may hold its place: a read stuck on a dead connection
+/// must not keep a place until the request times out.
+pub const LOOKUP_HOLD: Duration = Duration::from_secs(10);
 
 /// Per name: (network, when its password last checked out from there).
 type Networks = Vec<(String, i64)>;
@@ -41,16 +44,13 @@ pub struct LoginGate {
     lookups: Semaphore,
 }
 
-impl Default for LoginGate {
-    fn default() -> Self {
-        Self::new(NAMES)
-    }
-}
-
 impl LoginGate {
-    pub fn new(names: usize) -> Self {
+    /// `names` remembered; `places` logins the memory does not hold read
+    /// the database at once (half the connection pool: the rest stays for
+    /// everyone else, the remembered owner included).
+    pub fn new(names: usize, places: usize) -> Self {
         let names = NonZeroUsize::new(names).unwrap_or(NonZeroUsize::MIN);
-        Self { recent: Mutex::new(lru::LruCache::new(names)), lookups: Semaphore::new(LOOKUPS) }
+        Self { recent: Mutex::new(lru::LruCache::new(names)), lookups: Semaphore::new(places.max(1)) }
     }
 
     /// Notes that the password for `name` checked out from `network` at `now`.
@@ -89,7 +89,7 @@ mod tests {
 
     #[test]
     fn remembers_recent_names_forgets_old_and_least_used_ones() {
-        let gate = LoginGate::new(2);
+        let gate = LoginGate::new(2, 4);
         gate.note("a".into(), "net1".into(), 100);
         gate.note("b".into(), "net1".into(), 100);
         assert!(gate.knows("a", "net1", 50));
@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn one_name_from_many_networks_keeps_a_few_and_pushes_out_no_one() {
-        let gate = LoginGate::new(2);
+        let gate = LoginGate::new(2, 4);
         gate.note("owner".into(), "home".into(), 10);
         for i in 0..1000 {
             gate.note("attacker".into(), format!("net{i}"), 20 + i);
@@ -118,9 +118,9 @@ mod tests {
 
     #[tokio::test]
     async fn only_a_few_unknown_logins_look_up_at_once_and_the_rest_wait_their_turn() {
-        let gate = LoginGate::default();
+        let gate = LoginGate::new(NAMES, 4);
         let mut held = Vec::new();
-        for _ in 0..LOOKUPS {
+        for _ in 0..4 {
             held.push(gate.lookup_within(Duration::from_millis(50)).await.expect("a free place"));
         }
         assert!(gate.lookup_within(Duration::from_millis(50)).await.is_none(), "all taken: refused after the wait");

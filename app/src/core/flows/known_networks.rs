@@ -9,7 +9,7 @@
 //! costs the priority, never the sign-in.
 
 use super::throttle::{network_of, Client};
-use crate::core::credentials::{HashError, Lane};
+use crate::core::credentials::Lane;
 use crate::core::repo::known_networks;
 use crate::core::{Engine, FlowError};
 use tokio::sync::SemaphorePermit;
@@ -79,7 +79,7 @@ impl Engine {
         }
         match self.login_gate().lookup().await {
             Some(permit) => Ok(Some(permit)),
-            None => Err(HashError::Busy.into()),
+            None => Err(FlowError::Unavailable("every login look-up place busy".into())),
         }
     }
 }

@@ -101,10 +101,20 @@ impl Engine {
         // reads only in one of a few look-up places, so a flood's reads wait
         // in line behind the owner's, not in front of them)
         let admitted = self.admit_login(&ident.text(), &input.client).await?;
-        let user = self.find_login_user(ident).await?;
-        // the owner, from where they signed in before, goes ahead of a flood
-        let lane = self.lane_for(user.as_ref().map(|u| u.id), &input.client).await;
-        drop(admitted);
+        let reads = async {
+            let user = self.find_login_user(ident).await?;
+            // the owner, from where they signed in before, goes ahead of a flood
+            let lane = self.lane_for(user.as_ref().map(|u| u.id), &input.client).await;
+            Ok::<_, FlowError>((user, lane))
+        };
+        let (user, lane) = match admitted {
+            Some(place) => {
+                let held = tokio::time::timeout(crate::core::login_gate::LOOKUP_HOLD, reads).await;
+                drop(place);
+                held.map_err(|_| FlowError::Unavailable("a login look-up outlived its place".into()))??
+            }
+            None => reads.await?,
+        };
         if self.hasher().would_refuse(lane) {
             return Err(crate::core::credentials::HashError::Busy.into());
         }
