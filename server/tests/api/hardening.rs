@@ -212,7 +212,7 @@ async fn owner_during_a_flood(b: Backend, on_another_replica: bool) {
         }
         let mut statuses = Vec::new();
         for _ in 0..5 {
-            statuses.push(owner(&app).await.expect("login").status().as_u16());
+            statuses.push(owner(app).await.expect("login").status().as_u16());
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         statuses

@@ -53,8 +53,8 @@ impl Engine {
     }
 
     /// Notes that the password typed for `login` (as written) checked out
-    /// from `client`'s network: the login gate lets it by while the other
-    /// line is full (see `login_gate`).
+    /// from `client`'s network: the login gate lets it by without a look-up
+    /// place from now on (see `login_gate`).
     pub(crate) fn note_login(&self, login: &str, client: &Client) {
         if let Some((name, network)) = self.gate_keys(login, client) {
             self.login_gate().note(name, network, self.now());
